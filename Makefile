@@ -1,0 +1,77 @@
+# keyaccount — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 8000
+HOST ?= 127.0.0.1
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+# The first Python >= 3.12 on PATH (pyenv honours .python-version).
+PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3 python; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
+	&& { command -v $$p; break; }; done)
+
+.PHONY: help run dev test test-fast check lint format typecheck bench messages clean
+
+help:
+	@echo "make run    set up, migrate, load demo data (first start), serve on http://$(HOST):$(PORT)"
+	@echo "make test   run the whole test suite (SQLite; PostgreSQL when DATABASE_URL is set)"
+	@echo "make check  lint, format check, type check, Django checks, migrations check"
+	@echo "make bench  performance benchmarks"
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "Python >= 3.12 is required (see .python-version)." >&2; exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/keyaccount migrate --noinput
+	$(BIN)/keyaccount collectstatic --noinput --verbosity 0
+	$(BIN)/keyaccount demo --if-empty
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	$(BIN)/gunicorn keyaccount.wsgi --bind $(HOST):$(PORT) --worker-class gthread \
+		--workers 2 --threads 4 --access-logfile - --graceful-timeout 5
+
+# Development server with autoreload and DEBUG on.
+dev: $(STAMP)
+	$(BIN)/keyaccount migrate --noinput
+	$(BIN)/keyaccount demo --if-empty
+	DEBUG=true $(BIN)/keyaccount runserver $(HOST):$(PORT)
+
+test: $(STAMP)
+	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -p no:cacheprovider -m "not browser" -x $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src
+
+check: lint typecheck
+	$(BIN)/keyaccount check --fail-level WARNING
+	$(BIN)/keyaccount makemigrations --check --dry-run
+	KEYACCOUNT_PRODUCTION=true SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+		ALLOWED_HOSTS=ka.example.com $(BIN)/keyaccount check --deploy --fail-level WARNING
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Regenerate the translation catalogs after changing user-facing text, then translate.
+messages: $(STAMP)
+	cd src/keyaccount && ../../$(BIN)/keyaccount makemessages -l zh_Hans --no-obsolete --no-location \
+		--ignore 'static/*'
+	cd src/keyaccount && ../../$(BIN)/keyaccount compilemessages --ignore '.venv'
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,47 @@
+"""Pages of the shell: home, health check, error pages."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from keyaccount.org.selectors import home_summary
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", home_summary(user=request.user))
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Is the database reachable? 200 with ``{"database": "ok"}``, else 503."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor})
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    # No context processors: the database or anything else may be what failed.
+    from django.template import loader
+
+    template = loader.get_template("500.html")
+    context: dict[str, Any] = {}
+    return HttpResponse(template.render(context), status=500)

@@ -1,0 +1,70 @@
+"""The visibility core: one rule, applied to every queryset that leaves the database for a user.
+
+A model opts in by declaring ``visibility = VisibilityRule(...)`` and using
+``VisibleQuerySet.as_manager()``. ``Model.objects.visible_to(user)`` then returns what the user
+may see (SPEC §2): what they own, what is owned inside the units they manage or cover by a
+unit-wide role, and (when the model has a team) the records whose team they are on.
+Administrators see everything; anonymous or inactive users see nothing.
+
+``get_visible_or_404`` answers 404 for a record outside that set, never 403: a user must not
+learn that a record they may not see exists.
+"""
+
+from dataclasses import dataclass
+from typing import Any, Self
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+
+@dataclass(frozen=True)
+class VisibilityRule:
+    """Where a model keeps its owner, its owning unit and its team, as ORM lookup paths.
+
+    ``owner``: the user who owns the record (``"owner"``).
+    ``unit``: the org unit that owns it; defaults to the owner's unit (``"owner__unit"``).
+    ``team``: users on the record's team (``"team_members"``), if the model has one.
+    """
+
+    owner: str = "owner"
+    unit: str | None = None
+    team: str | None = None
+
+    @property
+    def unit_lookup(self) -> str:
+        return self.unit or f"{self.owner}__unit"
+
+
+class VisibleQuerySet[M: models.Model](models.QuerySet[M]):
+    def visible_to(self, user: Any) -> Self:
+        from keyaccount.org.selectors import scope_for
+
+        rule: VisibilityRule | None = getattr(self.model, "visibility", None)
+        if rule is None:
+            raise TypeError(f"{self.model.__name__} declares no visibility rule")
+        scope = scope_for(user)
+        if scope.everything:
+            return self.all()
+        if scope.is_empty:
+            return self.none()
+        condition = Q(**{f"{rule.owner}_id": scope.user_id})
+        if scope.unit_ids:
+            condition |= Q(**{f"{rule.unit_lookup}__in": sorted(scope.unit_ids)})
+        if rule.team:
+            on_team = self.model._default_manager.filter(**{rule.team: scope.user_id})
+            condition |= Q(pk__in=on_team.values("pk"))
+        return self.filter(condition)
+
+
+def get_visible_or_404[M: models.Model](
+    queryset: models.QuerySet[M], user: Any, **lookup: Any
+) -> M:
+    """The one record matching ``lookup`` that ``user`` may see, or 404 (same as missing)."""
+    visible = queryset.visible_to(user)  # type: ignore[attr-defined]
+    try:
+        obj: M = visible.get(**lookup)
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    return obj

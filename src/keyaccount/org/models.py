@@ -1,0 +1,256 @@
+"""Users, the org tree, roles, regions and industries."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from keyaccount.core.i18n import Localized
+from keyaccount.core.models import TimeStampedModel
+from keyaccount.core.money import MoneyUnit
+
+from .rules import RoleCode
+
+
+class OrgUnit(TimeStampedModel):
+    """A node of the company tree: company → department → team, any depth."""
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Company")
+        DEPARTMENT = "department", _("Department")
+        TEAM = "team", _("Team")
+        GROUP = "group", _("Group")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TEAM)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    manager = models.ForeignKey(
+        "org.User",
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_units",
+        help_text=_("Sees every record owned by members of this unit and the units below it."),
+    )
+    region = models.ForeignKey(
+        "org.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("org unit")
+        verbose_name_plural = _("org units")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="orgunit_unique_name_in_parent"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("id")), name="orgunit_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in. Custom from the first migration so it can grow."""
+
+    display_name = models.CharField(
+        _("display name"), max_length=60, blank=True, help_text=_("Full name as colleagues see it.")
+    )
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("org unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    language = models.CharField(
+        _("interface language"),
+        max_length=10,
+        choices=[("zh-hans", "中文"), ("en", "English")],
+        default="zh-hans",
+    )
+    money_unit = models.CharField(
+        _("show amounts in"), max_length=10, choices=MoneyUnit.choices, default=MoneyUnit.WAN
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], user_related_name="+")
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+
+class Role(models.Model):
+    """One of the eight roles of SPEC §2; names and descriptions are editable, codes are fixed."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True, choices=RoleCode.choices)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=60)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    name = Localized()
+    description = Localized()
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleAssignment(TimeStampedModel):
+    """A user holds a role; unit-wide roles cover the given unit and everything below it."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.ForeignKey(
+        Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("covers unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+        help_text=_("Required for the department head, assistant and sales director."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "unit"],
+                condition=models.Q(unit__isnull=False),
+                name="roleassignment_unique_in_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(unit__isnull=True),
+                name="roleassignment_unique_without_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.role}" + (f" · {self.unit}" if self.unit_id else "")
+
+
+class Region(models.Model):
+    """Where a customer is: global regions, China's sales regions, provinces (a tree)."""
+
+    class Kind(models.TextChoices):
+        GLOBAL = "global", _("Global region")
+        COUNTRY = "country", _("Country")
+        SALES_REGION = "sales_region", _("Sales region")
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("City")
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    name = Localized()
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Industry(models.Model):
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=60)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent industry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    name = Localized()
+
+    class Meta:
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its SHA-256 is stored; the token is shown once."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    prefix = models.CharField(_("starts with"), max_length=16)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,88 @@
+"""Pages about me and my organisation: language, API tokens, the org tree."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import selectors, services
+from .forms import ApiTokenForm, LanguageForm
+from .models import ApiToken
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("home")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language; remembered on the user (and in a cookie for the login)."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("Unknown language."), status=400)
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=language)
+    response = HttpResponseRedirect(_safe_next(request, form.cleaned_data.get("next")))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
+        httponly=True,
+    )
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    issued = None
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = services.api_token_create(
+                actor=request.user,  # type: ignore[arg-type]
+                name=form.cleaned_data["name"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            form = ApiTokenForm()
+    status = 400 if request.method == "POST" and issued is None else 200
+    return render(
+        request,
+        "org/api_tokens.html",
+        {
+            "form": form,
+            "issued": issued,
+            "tokens": selectors.api_token_list(user=request.user),  # type: ignore[arg-type]
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    # Someone else's token is a 404, the same as a missing one.
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    services.api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("org:api_tokens")
+
+
+@login_required
+def org_units(request: HttpRequest) -> HttpResponse:
+    return render(request, "org/units.html", selectors.org_tree(user=request.user))

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ToyAppConfig(AppConfig):
+    name = "tests.toyapp"
+    label = "toyapp"
