@@ -8,8 +8,9 @@
   var instance = window.echarts.init(el, null, { renderer: "canvas" });
   instance.setOption({
     tooltip: { trigger: "axis" },
-    legend: { top: 0 },
-    grid: { left: 40, right: 40, top: 40, bottom: 30, containLabel: true },
+    legend: { bottom: 0 },
+    animationDuration: 300,
+    grid: { left: 8, right: 8, top: 30, bottom: 36, containLabel: true },
     xAxis: { type: "category", data: chart.stages, axisLabel: { interval: 0, hideOverlap: true } },
     yAxis: [
       { type: "value", name: "%", min: 0, max: 100 },

@@ -1,0 +1,76 @@
+import statistics
+import time
+from dataclasses import dataclass
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from keyaccount.org.models import User
+
+
+@dataclass(frozen=True)
+class Route:
+    label: str
+    path: str
+    username: str
+
+
+@dataclass(frozen=True)
+class Result:
+    queries: int
+    median_ms: float
+    floor_ms: float
+
+    @property
+    def ratio(self) -> float:
+        return self.median_ms / self.floor_ms if self.floor_ms else float("nan")
+
+
+ROUTES = [
+    Route("GET /healthz", "/healthz", ""),
+    Route("GET / (home)", "/", "zhou.jian"),
+    Route("GET /process/ (playbook)", "/process/", "liu.yang"),
+    Route("GET /org/ (org tree, head)", "/org/", "zhou.jian"),
+    Route("GET /org/ (org tree, KAM)", "/org/", "liu.yang"),
+    Route("GET /api/process/stages", "/api/process/stages", "liu.yang"),
+    Route("GET /api/org/units (head)", "/api/org/units", "zhou.jian"),
+    Route("GET /api/me", "/api/me", "liu.yang"),
+]
+
+
+def _client(username: str) -> Client:
+    client = Client()
+    if username:
+        client.force_login(User.objects.get(username=username))
+    return client
+
+
+def time_route(route: Route, *, runs: int) -> Result:
+    client = _client(route.username)
+    for _ in range(3):  # warm up caches, templates, connections
+        response = client.get(route.path)
+        assert response.status_code == 200, (route.path, response.status_code)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(route.path)
+    statements = [q["sql"] for q in captured.captured_queries]
+    walls = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        client.get(route.path)
+        walls.append((time.perf_counter() - start) * 1000)
+    floors = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        with connection.cursor() as cursor:
+            for sql in statements:
+                # Session bookkeeping statements may not replay verbatim; the rest are reads.
+                if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                    cursor.execute(sql)
+                    cursor.fetchall()
+        floors.append((time.perf_counter() - start) * 1000)
+    return Result(
+        queries=len(statements),
+        median_ms=statistics.median(walls),
+        floor_ms=statistics.median(floors),
+    )
