@@ -54,12 +54,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves the API docs' Swagger UI from our own static files (no CDN)
     "simple_history",
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
     "keyaccount.core",
     "keyaccount.org",
     "keyaccount.process",
+    "keyaccount.customers",
+    "keyaccount.contacts",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ the product uses. Never runs in production mode.
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from keyaccount.org import services as org_services
@@ -89,10 +90,11 @@ def load_demo(*, password: str) -> list[DemoUser]:
                 region=regions.get(region) if region else None,
             ),
         )
+    hashed = make_password(password)  # hash once: argon2 is slow on purpose
     for spec in USERS:
-        user = User.objects.create_user(
+        user = User.objects.create(
             username=spec.username,
-            password=password,
+            password=hashed,
             display_name=spec.display_name,
             email=f"{spec.username}@huarui.example.cn",
             unit=units[spec.unit],
@@ -109,4 +111,7 @@ def load_demo(*, password: str) -> list[DemoUser]:
             unit = units[spec.manages]
             unit.manager = user
             org_services.org_unit_save(actor=None, unit=unit)
+    from keyaccount.customers import demo as customers_demo
+
+    customers_demo.load(password=password)
     return USERS

@@ -1,0 +1,293 @@
+"""Pure rules about customers: credit codes, name normalisation, duplicates, scores, grades."""
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from difflib import SequenceMatcher
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# --- unified social credit code (统一社会信用代码, GB 32100-2015) ---------------------------
+
+CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def normalize_credit_code(code: str) -> str:
+    return unicodedata.normalize("NFKC", code or "").strip().upper().replace(" ", "")
+
+
+def credit_code_check_char(first17: str) -> str:
+    total = sum(
+        CREDIT_CODE_CHARS.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True)
+    )
+    return CREDIT_CODE_CHARS[(31 - total % 31) % 31]
+
+
+def credit_code_problem(code: str) -> str | None:
+    """Why ``code`` is not a valid unified social credit code, or None if it is."""
+    code = normalize_credit_code(code)
+    if len(code) != 18:
+        return str(_("A unified social credit code has 18 characters (this one has %(n)s).")) % {
+            "n": len(code)
+        }
+    bad = sorted({c for c in code if c not in CREDIT_CODE_CHARS})
+    if bad:
+        return str(
+            _("The credit code contains characters that are never used in one: %(chars)s.")
+        ) % {"chars": " ".join(bad)}
+    if credit_code_check_char(code[:17]) != code[17]:
+        return str(_("The check character does not match: the code has a typo."))
+    return None
+
+
+# --- company names --------------------------------------------------------------------
+
+_LEGAL_SUFFIXES = (
+    "股份有限公司",
+    "有限责任公司",
+    "集团有限公司",
+    "有限公司",
+    "集团公司",
+    "总公司",
+    "分公司",
+    "集团",
+    "公司",
+)
+_PROVINCES = (
+    "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江",
+    "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆",
+    "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆", "香港", "澳门", "台湾",
+)  # fmt: skip
+_CITIES = (
+    "深圳", "广州", "杭州", "南京", "苏州", "武汉", "成都", "西安", "青岛", "大连", "宁波", "厦门",
+    "沈阳", "长沙", "郑州", "济南", "合肥", "福州", "昆明", "无锡", "佛山", "东莞", "哈尔滨",
+    "长春", "石家庄", "太原", "南昌", "南宁", "贵阳", "兰州", "海口", "呼和浩特", "乌鲁木齐",
+    "银川", "西宁", "拉萨", "温州", "珠海", "烟台", "徐州", "常州", "泉州", "绍兴", "嘉兴",
+)  # fmt: skip
+_PLACE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市")
+_NOISE = re.compile(r"[\s\-_·.,，。、()（）\[\]【】《》“”\"'‘’&＆/]+")
+
+
+def name_key(name: str) -> str:
+    """The name as compared for exact duplicates: width, case, spaces, punctuation and the
+    legal form (有限公司, 股份有限公司, 集团 …) ignored; geography kept."""
+    text = unicodedata.normalize("NFKC", name or "").lower()
+    text = _NOISE.sub("", text)
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _LEGAL_SUFFIXES:
+            if text.endswith(suffix) and len(text) > len(suffix):
+                text = text[: -len(suffix)]
+                changed = True
+    return text
+
+
+def core_key(name: str) -> str:
+    """``name_key`` without a leading province or city (江苏省…, 深圳市…): for likely duplicates."""
+    text = name_key(name)
+    changed = True
+    while changed:
+        changed = False
+        for place in (*_PROVINCES, *_CITIES):
+            if text.startswith(place):
+                rest = text[len(place) :]
+                for suffix in _PLACE_SUFFIXES:
+                    if rest.startswith(suffix):
+                        rest = rest[len(suffix) :]
+                        break
+                if len(rest) >= 2:
+                    text = rest
+                    changed = True
+                break
+    return text
+
+
+def name_similarity(a: str, b: str) -> float:
+    """0..1 similarity of two core keys. One containing the other counts when it is most of it
+    (京畿电网运营 in 京畿电网运营北京), not when it is a generic remainder (电网运营)."""
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    short, long_ = sorted((a, b), key=len)
+    if len(short) >= 4 and short in long_ and len(short) / len(long_) >= 0.7:
+        return 0.9
+    return SequenceMatcher(None, a, b).ratio()
+
+
+def place_of(name_key_: str, core_key_: str) -> str:
+    """The province or city a name starts with (江苏省… and 江苏… both give 江苏), or ""."""
+    if not core_key_ or not name_key_.endswith(core_key_):
+        return ""
+    prefix = name_key_[: len(name_key_) - len(core_key_)]
+    for place in (*_PROVINCES, *_CITIES):
+        if prefix.startswith(place):
+            return place
+    return prefix
+
+
+def places_compatible(a: str, b: str) -> bool:
+    """江苏… and 浙江… are different companies; 江苏… and a name without a place may not be."""
+    return not a or not b or a == b
+
+
+SIMILAR_THRESHOLD = 0.75
+
+
+class DuplicateReason(models.TextChoices):
+    CREDIT_CODE = "credit_code", _("same unified social credit code")
+    SAME_NAME = "same_name", _("same name (ignoring legal form, width and spaces)")
+    SAME_CORE_NAME = "same_core_name", _("same name without province or city")
+    SIMILAR_NAME = "similar_name", _("similar name")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: int
+    credit_code: str
+    name_key: str
+    core_key: str
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    id: int
+    reason: str
+    similarity: float
+
+
+def find_duplicates(
+    *, credit_code: str, name: str, candidates: Iterable[Candidate], limit: int = 10
+) -> list[DuplicateMatch]:
+    """Likely duplicates of a new customer among ``candidates``, strongest first."""
+    code = normalize_credit_code(credit_code)
+    nkey, ckey = name_key(name), core_key(name)
+    place = place_of(nkey, ckey)
+    found: list[DuplicateMatch] = []
+    for c in candidates:
+        if code and c.credit_code and c.credit_code == code:
+            found.append(DuplicateMatch(c.id, DuplicateReason.CREDIT_CODE, 1.0))
+            continue
+        if nkey and c.name_key == nkey:
+            found.append(DuplicateMatch(c.id, DuplicateReason.SAME_NAME, 1.0))
+            continue
+        if not ckey or not c.core_key:
+            continue
+        if not places_compatible(place, place_of(c.name_key, c.core_key)):
+            continue
+        if c.core_key == ckey:
+            found.append(DuplicateMatch(c.id, DuplicateReason.SAME_CORE_NAME, 0.95))
+            continue
+        # Cheap upper bound first: a check runs against tens of thousands of candidates.
+        if SequenceMatcher(None, ckey, c.core_key).real_quick_ratio() < SIMILAR_THRESHOLD:
+            continue
+        score = name_similarity(ckey, c.core_key)
+        if score >= SIMILAR_THRESHOLD:
+            found.append(DuplicateMatch(c.id, DuplicateReason.SIMILAR_NAME, round(score, 2)))
+    order = list(DuplicateReason.values)
+    found.sort(key=lambda m: (order.index(m.reason), -m.similarity, m.id))
+    return found[:limit]
+
+
+# --- contacts -------------------------------------------------------------------------
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalize_mobile(value: str) -> str:
+    text = unicodedata.normalize("NFKC", value or "")
+    text = re.sub(r"[\s\-()（）]", "", text)
+    if text.startswith("+86"):
+        text = text[3:]
+    elif text.startswith("0086"):
+        text = text[4:]
+    return text
+
+
+def mobile_problem(value: str) -> str | None:
+    number = normalize_mobile(value)
+    if not number:
+        return None
+    if not _MOBILE.match(number):
+        return str(
+            _("“%(value)s” is not a mainland mobile number (11 digits starting with 13–19).")
+        ) % {"value": value}
+    return None
+
+
+# --- scoring and grades ---------------------------------------------------------------
+
+
+class Grade(models.TextChoices):
+    A = "A", _("A")
+    B = "B", _("B")
+    C = "C", _("C")
+    D = "D", _("D")
+
+
+MAX_FACTOR_SCORE = 5
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Minimum weighted score (0–100) for grades A, B and C; anything lower is D."""
+
+    a: Decimal
+    b: Decimal
+    c: Decimal
+
+    def problem(self) -> str | None:
+        if not (Decimal(100) >= self.a > self.b > self.c >= 0):
+            return str(_("Thresholds must satisfy 100 ≥ A > B > C ≥ 0."))
+        return None
+
+
+def weighted_score(
+    scores: Mapping[str, int | None], weights: Mapping[str, Decimal]
+) -> Decimal | None:
+    """Weighted score on 0–100 from factor scores 0–5. None until every factor is scored."""
+    total_weight = sum((w for w in weights.values() if w > 0), Decimal(0))
+    if total_weight <= 0:
+        return None
+    total = Decimal(0)
+    for code, weight in weights.items():
+        if weight <= 0:
+            continue
+        score = scores.get(code)
+        if score is None:
+            return None
+        if not 0 <= score <= MAX_FACTOR_SCORE:
+            raise ValueError(f"score {score} for {code} outside 0..{MAX_FACTOR_SCORE}")
+        total += Decimal(score) / MAX_FACTOR_SCORE * weight
+    return (total / total_weight * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def suggest_grade(score: Decimal | None, thresholds: Thresholds) -> str | None:
+    if score is None:
+        return None
+    if score >= thresholds.a:
+        return Grade.A
+    if score >= thresholds.b:
+        return Grade.B
+    if score >= thresholds.c:
+        return Grade.C
+    return Grade.D
+
+
+def grade_needs_reason(*, new_grade: str, suggested: str | None) -> bool:
+    """A manager may set any grade, but one that differs from the suggestion needs a reason."""
+    return suggested is not None and new_grade != suggested
+
+
+def pinyin_initials(name: str) -> str:
+    """``国网江苏省电力`` → ``gwjssdl`` (letters and digits kept as they are)."""
+    from pypinyin import Style, lazy_pinyin
+
+    text = unicodedata.normalize("NFKC", name or "")
+    parts = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")
+    return "".join("".join(parts).split()).lower()[:100]

@@ -1,0 +1,196 @@
+"""Every read of customers starts from ``visible_to(user)`` (rule 2)."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from keyaccount.org.models import OrgUnit, Region
+from keyaccount.org.rules import descendants
+from keyaccount.org.selectors import unit_parents
+
+from . import rules
+from .models import Customer, Evaluation, RegistrationRequest, RegistrationStatus
+
+
+@dataclass(frozen=True)
+class DuplicateView:
+    """What a registering KAM is shown of a likely duplicate (even one they cannot open)."""
+
+    id: int
+    name: str
+    owner_name: str
+    status: str
+    status_label: str
+    reason: str
+    reason_label: str
+    similarity: float
+
+    @property
+    def exact(self) -> bool:
+        return self.reason in (rules.DuplicateReason.CREDIT_CODE, rules.DuplicateReason.SAME_NAME)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "reason": self.reason,
+            "similarity": self.similarity,
+        }
+
+
+def find_likely_duplicates(
+    *, name: str, credit_code: str, exclude_id: int | None = None, limit: int = 10
+) -> list[DuplicateView]:
+    """Likely duplicates among all live customers (not only visible ones: the point of the
+    check is to find a company someone else already has). Shows identity, owner and status only."""
+    live = Customer.objects.exclude(status=RegistrationStatus.REJECTED)
+    if exclude_id is not None:
+        live = live.exclude(pk=exclude_id)
+    candidates = (
+        rules.Candidate(id=i, credit_code=c, name_key=n, core_key=k)
+        for i, c, n, k in live.values_list("id", "credit_code", "name_key", "core_key").iterator(
+            chunk_size=5000
+        )
+    )
+    matches = rules.find_duplicates(
+        credit_code=credit_code, name=name, candidates=candidates, limit=limit
+    )
+    if not matches:
+        return []
+    rows = {
+        c.pk: c
+        for c in Customer.objects.select_related("owner").filter(pk__in=[m.id for m in matches])
+    }
+    labels = dict(rules.DuplicateReason.choices)
+    return [
+        DuplicateView(
+            id=m.id,
+            name=rows[m.id].name,
+            owner_name=str(rows[m.id].owner),
+            status=rows[m.id].status,
+            status_label=str(rows[m.id].get_status_display()),
+            reason=m.reason,
+            reason_label=str(labels[m.reason]),
+            similarity=m.similarity,
+        )
+        for m in matches
+        if m.id in rows
+    ]
+
+
+SORTS = {
+    "name": ("name_key", "id"),
+    "-name": ("-name_key", "-id"),
+    "grade": ("grade", "-score", "id"),
+    "-grade": ("-grade", "score", "-id"),
+    "score": ("score", "id"),
+    "-score": ("-score", "id"),
+    "updated": ("updated_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+    "revenue": ("revenue", "id"),
+    "-revenue": ("-revenue", "-id"),
+}
+
+
+@dataclass
+class CustomerFilters:
+    q: str = ""
+    grades: list[str] = field(default_factory=list)
+    region: int | None = None
+    industry: int | None = None
+    owner: int | None = None
+    team: int | None = None
+    status: str = ""
+    score_min: Decimal | None = None
+    score_max: Decimal | None = None
+    sort: str = "name"
+
+
+def _region_ids(region_id: int) -> list[int]:
+    parents = dict(Region.objects.values_list("id", "parent_id"))
+    return sorted(descendants(parents, [region_id]))
+
+
+def customer_list(*, user: Any, filters: CustomerFilters | None = None) -> QuerySet[Customer]:
+    """The KA list: visible customers, filtered and sorted. A bounded number of queries."""
+    f = filters or CustomerFilters()
+    qs = Customer.objects.visible_to(user).select_related("region", "industry", "owner__unit")
+    if f.q:
+        text = f.q.strip()
+        key = rules.name_key(text)
+        condition = Q(name__icontains=text) | Q(short_name__icontains=text)
+        if key:
+            condition |= Q(name_key__contains=key)
+        if text.isascii():
+            condition |= Q(pinyin__startswith=text.lower()) | Q(pinyin__contains=text.lower())
+            condition |= Q(credit_code__startswith=rules.normalize_credit_code(text))
+        qs = qs.filter(condition)
+    if f.grades:
+        wanted = [g for g in f.grades if g in rules.Grade.values]
+        if "none" in f.grades:
+            qs = qs.filter(Q(grade__in=wanted) | Q(grade=""))
+        else:
+            qs = qs.filter(grade__in=wanted)
+    if f.region:
+        qs = qs.filter(region_id__in=_region_ids(f.region))
+    if f.industry:
+        qs = qs.filter(Q(industry_id=f.industry) | Q(industry__parent_id=f.industry))
+    if f.owner:
+        qs = qs.filter(owner_id=f.owner)
+    if f.team:
+        units = descendants(unit_parents(), [f.team])
+        qs = qs.filter(owner__unit_id__in=sorted(units))
+    if f.status in RegistrationStatus.values:
+        qs = qs.filter(status=f.status)
+    if f.score_min is not None:
+        qs = qs.filter(score__gte=f.score_min)
+    if f.score_max is not None:
+        qs = qs.filter(score__lte=f.score_max)
+    return qs.order_by(*SORTS.get(f.sort, SORTS["name"]))
+
+
+def customer_detail_queryset(*, user: Any) -> QuerySet[Customer]:
+    return Customer.objects.visible_to(user).select_related(
+        "region", "industry", "owner__unit", "region__parent"
+    )
+
+
+def registration_queue(*, user: Any, decision: str = "pending") -> QuerySet[RegistrationRequest]:
+    qs = RegistrationRequest.objects.visible_to(user).select_related(
+        "customer__owner__unit",
+        "customer__region",
+        "customer__industry",
+        "requested_by",
+        "decided_by",
+    )
+    if decision:
+        qs = qs.filter(decision=decision)
+    return qs.order_by("created_at" if decision == "pending" else "-decided_at")
+
+
+def evaluations_for(*, user: Any, customer: Customer) -> QuerySet[Evaluation]:
+    return (
+        Evaluation.objects.visible_to(user).filter(customer=customer).select_related("evaluated_by")
+    )
+
+
+def owners_for_filter(*, user: Any) -> QuerySet[Any]:
+    """People whose customers the user can see, for the owner filter."""
+    from keyaccount.org.models import User
+
+    return User.objects.filter(
+        pk__in=Customer.objects.visible_to(user).values("owner_id")
+    ).order_by("username")
+
+
+def teams_for_filter(*, user: Any) -> QuerySet[OrgUnit]:
+    from keyaccount.org.selectors import org_units_visible
+
+    return org_units_visible(user=user).order_by("name")
+
+
+def status_label(status: str) -> str:
+    return str(dict(RegistrationStatus.choices).get(status, _("unknown")))

@@ -1,0 +1,370 @@
+"""Every write about customers: registration, profile edits, allocation, scoring, grading,
+evaluations. Keyword-only, atomic, ``actor=`` first; state changes leave rows (rule 3)."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from keyaccount.core.versioning import save_versioned
+from keyaccount.org.models import User
+
+from . import permissions, rules
+from .models import (
+    Customer,
+    Evaluation,
+    FactorScore,
+    GradeChange,
+    GradingPolicy,
+    OwnerChange,
+    RegistrationRequest,
+    RegistrationStatus,
+    ScoringFactor,
+)
+from .selectors import DuplicateView, find_likely_duplicates
+
+PROFILE_FIELDS = (
+    "name", "short_name", "credit_code", "region", "industry", "address", "website",
+    "revenue", "profit", "budget", "actual_spend", "employees", "technical_staff",
+    "segment_trend", "sourcing_policy", "solution_importance", "supplier_attitude",
+    "key_buying_factors", "key_decision_makers", "solution_familiarity",
+    "demand_characteristics", "incumbent_suppliers", "notes",
+)  # fmt: skip
+
+
+def _deny(message: str) -> PermissionDenied:
+    return PermissionDenied(message)
+
+
+def _owner_unit(customer: Customer) -> int | None:
+    return customer.owner.unit_id
+
+
+def refresh_keys(customer: Customer) -> None:
+    customer.credit_code = rules.normalize_credit_code(customer.credit_code)
+    customer.name = " ".join((customer.name or "").split())
+    customer.name_key = rules.name_key(customer.name)
+    customer.core_key = rules.core_key(customer.name)
+    customer.pinyin = rules.pinyin_initials(customer.name)
+
+
+def validate_profile(customer: Customer) -> None:
+    errors: dict[str, list[str]] = {}
+    if not customer.name.strip():
+        errors.setdefault("name", []).append(_("The customer needs a name."))
+    elif not customer.name_key:
+        errors.setdefault("name", []).append(
+            _("“%(name)s” has nothing left once the legal form is removed.")
+            % {"name": customer.name}
+        )
+    if customer.credit_code:
+        problem = rules.credit_code_problem(customer.credit_code)
+        if problem:
+            errors.setdefault("credit_code", []).append(problem)
+    for field in ("revenue", "profit", "budget", "actual_spend"):
+        value = getattr(customer, field)
+        if value is not None and field != "profit" and value < 0:
+            errors.setdefault(field, []).append(_("An amount here cannot be negative."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _exact_duplicate_error(dup: DuplicateView) -> ValidationError:
+    return ValidationError(
+        {
+            "name": _(
+                "This company is already %(status)s as “%(name)s”, owned by %(owner)s. "
+                "Two managers cannot own the same company: talk to them or to your "
+                "department head."
+            )
+            % {"status": dup.status_label, "name": dup.name, "owner": dup.owner_name}
+        }
+    )
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    request: RegistrationRequest | None
+    duplicates: list[DuplicateView]
+    needs_confirmation: bool
+
+
+@transaction.atomic
+def registration_request(
+    *, actor: User, data: Mapping[str, Any], confirm_not_duplicate: bool = False
+) -> RegistrationResult:
+    """A KAM asks to register a customer. Exact duplicates are refused (the first request or
+    registration is shown); likely duplicates must be confirmed as different first."""
+    caps = permissions.capabilities_for(actor)
+    if not permissions.can_request_registration(caps):
+        raise _deny(_("Only account managers and key account managers register customers."))
+    customer = Customer(owner=actor, status=RegistrationStatus.PENDING)
+    for field in PROFILE_FIELDS:
+        if field in data:
+            setattr(customer, field, data[field])
+    refresh_keys(customer)
+    validate_profile(customer)
+    duplicates = find_likely_duplicates(
+        name=customer.name, credit_code=customer.credit_code, exclude_id=None
+    )
+    exact = [d for d in duplicates if d.exact]
+    if exact:
+        raise _exact_duplicate_error(exact[0])
+    if duplicates and not confirm_not_duplicate:
+        return RegistrationResult(request=None, duplicates=duplicates, needs_confirmation=True)
+    customer.full_clean(exclude=["owner"])
+    customer._history_user = actor  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            customer.save()
+    except IntegrityError as exc:  # a concurrent request for the same company won the race
+        again = find_likely_duplicates(name=customer.name, credit_code=customer.credit_code)
+        if again and again[0].exact:
+            raise _exact_duplicate_error(again[0]) from exc
+        raise
+    request = RegistrationRequest.objects.create(
+        customer=customer,
+        requested_by=actor,
+        confirmed_not_duplicate=bool(duplicates),
+        duplicates_shown=[d.as_json() for d in duplicates],
+    )
+    return RegistrationResult(request=request, duplicates=duplicates, needs_confirmation=False)
+
+
+@transaction.atomic
+def registration_decide(
+    *, actor: User, request: RegistrationRequest, approve: bool, reason: str = ""
+) -> RegistrationRequest:
+    """The department assistant approves (the requester owns it) or rejects with a reason."""
+    request = (
+        RegistrationRequest.objects.select_for_update()
+        .select_related("customer__owner")
+        .get(pk=request.pk)
+    )
+    customer = request.customer
+    caps = permissions.capabilities_for(actor)
+    if not permissions.can_decide_registration(caps, _owner_unit(customer)):
+        raise _deny(_("Registration requests are decided by the KA department assistant."))
+    if request.decision != RegistrationRequest.Decision.PENDING:
+        raise ValidationError(
+            _("This request was already %(decision)s by %(who)s.")
+            % {"decision": request.get_decision_display(), "who": request.decided_by}
+        )
+    reason = reason.strip()
+    if not approve and not reason:
+        raise ValidationError({"reason": _("Say why the registration is rejected.")})
+    request.decision = (
+        RegistrationRequest.Decision.APPROVED if approve else RegistrationRequest.Decision.REJECTED
+    )
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.reason = reason
+    request.save()
+    customer.status = RegistrationStatus.REGISTERED if approve else RegistrationStatus.REJECTED
+    customer.version += 1
+    customer._history_user = actor  # type: ignore[attr-defined]
+    customer._change_reason = reason or _("registration approved")  # type: ignore[attr-defined]
+    customer.save(update_fields=["status", "version", "updated_at"])
+    if approve:
+        OwnerChange.objects.create(
+            customer=customer,
+            old_owner=None,
+            new_owner=customer.owner,
+            changed_by=actor,
+            reason=reason or _("Registration approved"),
+        )
+    return request
+
+
+@transaction.atomic
+def customer_update(
+    *, actor: User, customer: Customer, data: Mapping[str, Any], expected_version: int
+) -> Customer:
+    """Edit the profile. Refused if someone saved since ``expected_version`` (no lost update)."""
+    caps = permissions.capabilities_for(actor)
+    if not permissions.can_edit_profile(caps, customer.owner_id, _owner_unit(customer)):
+        raise _deny(_("You may not edit this customer's profile."))
+    for field in PROFILE_FIELDS:
+        if field in data:
+            setattr(customer, field, data[field])
+    refresh_keys(customer)
+    validate_profile(customer)
+    exact = [
+        d
+        for d in find_likely_duplicates(
+            name=customer.name, credit_code=customer.credit_code, exclude_id=customer.pk
+        )
+        if d.exact
+    ]
+    if exact:
+        raise _exact_duplicate_error(exact[0])
+    return save_versioned(customer, expected_version=expected_version, actor=actor)  # type: ignore[return-value]
+
+
+def _allocatable(user: User) -> bool:
+    return (
+        user.is_active
+        and user.role_assignments.filter(role__code__in=permissions.SELLING_ROLES).exists()
+    )
+
+
+@transaction.atomic
+def customers_allocate(
+    *, actor: User, customers: Sequence[Customer], new_owner: User, reason: str
+) -> int:
+    """Allocate or reallocate customers to ``new_owner`` (bulk). Each change is a row."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the customers are (re)allocated.")})
+    if not _allocatable(new_owner):
+        raise ValidationError(
+            {
+                "new_owner": _("%(user)s does not sell: choose a key account or account manager.")
+                % {"user": new_owner}
+            }
+        )
+    caps = permissions.capabilities_for(actor)
+    ids = [c.pk for c in customers]
+    locked = list(Customer.objects.select_for_update().select_related("owner").filter(pk__in=ids))
+    refused = [c.name for c in locked if not permissions.can_allocate(caps, c.owner.unit_id)]
+    if refused:
+        raise _deny(
+            _("Only the department head allocates customers; not allowed for: %(names)s")
+            % {"names": "、".join(refused[:5])}
+        )
+    if not caps.everything and new_owner.unit_id not in caps.head_unit_ids:
+        raise ValidationError(
+            {"new_owner": _("%(user)s is not in your department.") % {"user": new_owner}}
+        )
+    moved = [c for c in locked if c.owner_id != new_owner.pk]
+    OwnerChange.objects.bulk_create(
+        [
+            OwnerChange(
+                customer=c, old_owner=c.owner, new_owner=new_owner, changed_by=actor, reason=reason
+            )
+            for c in moved
+        ]
+    )
+    for c in moved:
+        c.owner = new_owner
+        c.version += 1
+        c._history_user = actor  # type: ignore[attr-defined]
+        c._change_reason = reason  # type: ignore[attr-defined]
+        c.save(update_fields=["owner", "version", "updated_at"])
+    return len(moved)
+
+
+def grading_policy() -> GradingPolicy:
+    policy = GradingPolicy.objects.order_by("pk").first()
+    return policy if policy is not None else GradingPolicy.objects.create()
+
+
+def thresholds() -> rules.Thresholds:
+    p = grading_policy()
+    return rules.Thresholds(a=p.threshold_a, b=p.threshold_b, c=p.threshold_c)
+
+
+def active_weights() -> dict[str, Decimal]:
+    return dict(ScoringFactor.objects.filter(is_active=True).values_list("code", "weight"))
+
+
+def recompute_score(customer: Customer) -> tuple[Decimal | None, str]:
+    scores = dict(
+        FactorScore.objects.filter(customer=customer).values_list("factor__code", "score")
+    )
+    score = rules.weighted_score(scores, active_weights())
+    suggested = rules.suggest_grade(score, thresholds()) or ""
+    Customer.objects.filter(pk=customer.pk).update(score=score, suggested_grade=suggested)
+    customer.score, customer.suggested_grade = score, suggested
+    return score, suggested
+
+
+@transaction.atomic
+def scores_save(
+    *, actor: User, customer: Customer, scores: Mapping[str, tuple[int, str]]
+) -> tuple[Decimal | None, str]:
+    """Save factor scores (0–5, each with a justification); returns (score, suggested grade)."""
+    caps = permissions.capabilities_for(actor)
+    if not permissions.can_score(caps, customer.owner_id, _owner_unit(customer)):
+        raise _deny(_("Only the owner and their managers score this customer."))
+    factors = {f.code: f for f in ScoringFactor.objects.filter(is_active=True)}
+    errors: dict[str, list[str]] = {}
+    for code, (score, justification) in scores.items():
+        if code not in factors:
+            errors.setdefault(code, []).append(_("Unknown scoring factor."))
+            continue
+        if not 0 <= score <= rules.MAX_FACTOR_SCORE:
+            errors.setdefault(code, []).append(_("A score is between 0 and 5."))
+        if not (justification or "").strip():
+            errors.setdefault(code, []).append(_("Give a short justification for the score."))
+    if errors:
+        raise ValidationError(errors)
+    for code, (score, justification) in scores.items():
+        row, _created = FactorScore.objects.get_or_create(
+            customer=customer,
+            factor=factors[code],
+            defaults={"score": score, "justification": justification.strip(), "scored_by": actor},
+        )
+        if not _created and (row.score, row.justification) != (score, justification.strip()):
+            row.score, row.justification, row.scored_by = score, justification.strip(), actor
+            row._history_user = actor  # type: ignore[attr-defined]
+            row.save()
+    return recompute_score(customer)
+
+
+@transaction.atomic
+def grade_set(*, actor: User, customer: Customer, grade: str, reason: str = "") -> GradeChange:
+    """A manager sets the grade; differing from the suggestion needs a reason. Kept as a row."""
+    caps = permissions.capabilities_for(actor)
+    if not permissions.can_grade(caps, _owner_unit(customer)):
+        raise _deny(_("Grades are set by the team manager, department head or sales director."))
+    if grade not in rules.Grade.values:
+        raise ValidationError({"grade": _("A grade is A, B, C or D.")})
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    reason = reason.strip()
+    if rules.grade_needs_reason(new_grade=grade, suggested=locked.suggested_grade or None) and (
+        not reason
+    ):
+        raise ValidationError(
+            {
+                "reason": _(
+                    "The scorecard suggests %(suggested)s: "
+                    "say why the customer is graded %(grade)s."
+                )
+                % {"suggested": locked.suggested_grade, "grade": grade}
+            }
+        )
+    change = GradeChange.objects.create(
+        customer=locked,
+        old_grade=locked.grade,
+        new_grade=grade,
+        suggested_grade=locked.suggested_grade,
+        score=locked.score,
+        changed_by=actor,
+        reason=reason,
+    )
+    Customer.objects.filter(pk=locked.pk).update(grade=grade)
+    customer.grade = grade
+    return change
+
+
+@transaction.atomic
+def evaluation_create(*, actor: User, customer: Customer, data: Mapping[str, Any]) -> Evaluation:
+    caps = permissions.capabilities_for(actor)
+    if not permissions.can_evaluate(caps, customer.owner_id, _owner_unit(customer)):
+        raise _deny(_("Only the owner and their managers evaluate this customer."))
+    evaluation = Evaluation(customer=customer, evaluated_by=actor, **data)
+    if evaluation.evaluated_on is None:
+        evaluation.evaluated_on = timezone.localdate()
+    if isinstance(evaluation.evaluated_on, date) and evaluation.evaluated_on > timezone.localdate():
+        raise ValidationError({"evaluated_on": _("An evaluation cannot be dated in the future.")})
+    evaluation.full_clean()
+    evaluation._history_user = actor  # type: ignore[attr-defined]
+    evaluation.save()
+    return evaluation
