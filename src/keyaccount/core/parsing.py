@@ -28,7 +28,10 @@ _AMOUNT = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*(亿|万|千)?\s*(元|人民币|r
 
 
 def parse_amount(value: object) -> Decimal | None:
-    """``12.5万`` → 125000.00; ``1.2亿元`` → 120000000.00; ``１，２３４`` → 1234.00; blank → None."""
+    """``12.5万`` → 125000.00, ``1.2亿元`` → 120000000.00, ``１，２３４`` → 1234.00.
+
+    Blank is None.
+    """
     if value is None:
         return None
     if isinstance(value, bool):
