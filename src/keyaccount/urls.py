@@ -31,6 +31,8 @@ urlpatterns = [
     ),
     path("", include("keyaccount.org.urls")),
     path("", include("keyaccount.process.urls")),
+    path("", include("keyaccount.customers.urls")),
+    path("", include("keyaccount.customers.urls_io")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
