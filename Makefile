@@ -41,8 +41,10 @@ dev: $(STAMP)
 	$(BIN)/keyaccount demo --if-empty
 	DEBUG=true $(BIN)/keyaccount runserver $(HOST):$(PORT)
 
+# Runs in parallel on every core (pytest-xdist); PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -p no:cacheprovider -m "not browser" -x $(PYTEST_ARGS)

@@ -22,6 +22,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--teams", type=int, default=200, help="extra teams (default 200)")
     parser.add_argument("--members", type=int, default=10, help="people per team (default 10)")
+    parser.add_argument("--customers", type=int, default=20000, help="customers (default 20000)")
     parser.add_argument("--runs", type=int, default=30, help="timed runs per route (default 30)")
     args = parser.parse_args()
 
@@ -47,10 +48,16 @@ def main() -> None:
     from .generate import generate
     from .runner import ROUTES, time_route
 
-    size = generate(teams=args.teams, members_per_team=args.members, password="bench-pw")
+    size = generate(
+        teams=args.teams,
+        members_per_team=args.members,
+        customers=args.customers,
+        password="bench-pw",
+    )
     print(
         f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
-        f"org units: {size['units']}, users: {size['users']}, runs per route: {args.runs}"
+        f"org units: {size['units']}, users: {size['users']}, customers: {size['customers']}, "
+        f"runs per route: {args.runs}"
     )
     print(
         f"{'route':<34} {'user':<11} {'queries':>7} {'median ms':>10} {'floor ms':>9} {'ratio':>6}"

@@ -36,6 +36,12 @@ ROUTES = [
     Route("GET /api/process/stages", "/api/process/stages", "liu.yang"),
     Route("GET /api/org/units (head)", "/api/org/units", "zhou.jian"),
     Route("GET /api/me", "/api/me", "liu.yang"),
+    Route("GET /customers/ (KA list, head)", "/customers/", "zhou.jian"),
+    Route("GET /customers/?q=… (search, head)", "/customers/?q=jsdw", "zhou.jian"),
+    Route("GET /customers/?grade=A&sort=-score", "/customers/?grade=A&sort=-score", "zhou.jian"),
+    Route("GET /customers/ (KA list, KAM)", "/customers/", "liu.yang"),
+    Route("GET /api/customers/ (head)", "/api/customers/", "zhou.jian"),
+    Route("GET /customers/1/ (detail)", "/customers/1/", "zhou.jian"),
 ]
 
 

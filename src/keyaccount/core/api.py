@@ -8,10 +8,13 @@ Every route reads through the same selectors and writes through the same service
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import translation
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
 import keyaccount
+
+from . import api_errors
 
 
 class TokenAuth(HttpBearer):
@@ -21,11 +24,23 @@ class TokenAuth(HttpBearer):
         user = api_token_authenticate(token)
         if user is not None:
             request.user = user
+            # Answers in the token owner's language, as the session does for the browser
+            # (``UserLanguageMiddleware`` ran before the token was known).
+            if user.language:
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = translation.get_language()
         return user
 
 
 class ActiveSessionAuth(SessionAuth):
     """The browser session, for active users only; CSRF is checked on unsafe methods."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Nobody signed in: a 401 like any other unauthenticated call, not a CSRF 403.
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
@@ -41,11 +56,16 @@ api = NinjaAPI(
         "Key-account sales process management. Authenticate with a personal API token "
         "(`Authorization: Bearer ka_…`, create one under *API tokens* in the user menu) or with "
         "the browser session (send the `X-CSRFToken` header on writes). Every list and object "
-        "follows the same visibility rule as the pages: a record you may not see is a 404."
+        "follows the same visibility rule as the pages: a record you may not see is a 404.\n\n"
+        'Errors have one shape, `{"detail": message, "errors": {field: [messages]}}`, with '
+        "messages in your language: 422 bad input, 403 an action you may not take on a record you "
+        "can see, 404 missing or not visible, 409 a conflict (a stale `version`: someone saved "
+        "since you read the record; `current_version` says what it is now)."
     ),
     auth=[TokenAuth(), ActiveSessionAuth()],
     urls_namespace="api",
 )
+api_errors.install(api)
 
 
 def _register_routers() -> None:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -45,14 +45,15 @@ def add_sheet(
     widths: Sequence[int] | None = None,
 ) -> Any:
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([str(h) for h in header])
+    sheet.append([_worksheet_text(str(h)) for h in header])
     for cell in sheet[1]:
+        cell.data_type = TYPE_STRING
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="E8EEF7")
         cell.alignment = Alignment(vertical="center")
     sheet.freeze_panes = "A2"
     for row in rows:
-        values = [_plain(v) for v in row]
+        values = [_worksheet_text(v) if isinstance(v, str) else v for v in map(_plain, row)]
         sheet.append(values)
         for cell, value in zip(sheet[sheet.max_row], values, strict=False):
             if isinstance(value, str):
@@ -63,6 +64,12 @@ def add_sheet(
         width = widths[index - 1] if widths and index <= len(widths) else 14
         sheet.column_dimensions[get_column_letter(index)].width = max(width, len(header_text) + 4)
     return sheet
+
+
+def _worksheet_text(text: str) -> str:
+    """Control characters (pasted into a note, say) cannot be stored in a worksheet: drop them
+    rather than fail the whole export."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 def new_workbook() -> Workbook:
@@ -92,10 +99,9 @@ def csv_safe(value: Any) -> str:
 
 def _is_number(text: str) -> bool:
     try:
-        Decimal(text)
+        return Decimal(text).is_finite()  # "-Infinity" and "-nan" are not numbers to Excel
     except ArithmeticError:
         return False
-    return True
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

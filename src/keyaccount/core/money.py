@@ -17,7 +17,11 @@ class MoneyUnit(models.TextChoices):
 
 
 _DIVISORS = {MoneyUnit.YUAN: Decimal(1), MoneyUnit.WAN: WAN, MoneyUnit.YI: YI}
-_SUFFIXES = {MoneyUnit.YUAN: _("元"), MoneyUnit.WAN: _("万元"), MoneyUnit.YI: _("亿元")}
+_SUFFIXES = {
+    MoneyUnit.YUAN: _("yuan"),
+    MoneyUnit.WAN: _("×10k yuan"),
+    MoneyUnit.YI: _("×100M yuan"),
+}
 
 
 def to_money(value: Decimal | int | str) -> Decimal:
@@ -30,7 +34,10 @@ def to_money(value: Decimal | int | str) -> Decimal:
         raise ValueError(f"not an amount: {value!r}") from exc
     if not amount.is_finite():
         raise ValueError(f"not an amount: {value!r}")
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # too many digits for the decimal context, e.g. "1e100"
+        raise ValueError(f"not an amount: {value!r}") from exc
 
 
 def in_unit(amount: Decimal, unit: str) -> Decimal:

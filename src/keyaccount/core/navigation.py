@@ -25,8 +25,29 @@ def _is_staff(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_staff)
 
 
+def _decides_registrations(user: Any) -> bool:
+    """The KA department assistant (and administrators) work the registration queue."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) is None:
+        return False
+    from keyaccount.org.rules import RoleCode
+    from keyaccount.org.selectors import role_codes
+
+    codes = role_codes(user)
+    return bool(user.is_superuser) or bool(
+        codes & {RoleCode.DEPARTMENT_ASSISTANT, RoleCode.ADMINISTRATOR}
+    )
+
+
 NAVIGATION: list[NavItem] = [
     NavItem(_("Home"), "home", "home", active_prefix="/"),
+    NavItem(_("Customers"), "customers:list", "building", active_prefix="/customers/"),
+    NavItem(
+        _("Registrations"),
+        "customers:registrations",
+        "clipboard",
+        active_prefix="/customers/registrations/",
+        allowed=_decides_registrations,
+    ),
     NavItem(_("Sales process"), "process:playbook", "route", active_prefix="/process/"),
     NavItem(_("Organisation"), "org:units", "sitemap", active_prefix="/org/"),
     NavItem(_("API"), "api:openapi-view", "api", active_prefix="/api/"),
@@ -37,11 +58,19 @@ NAVIGATION: list[NavItem] = [
 
 
 def navigation_for(user: Any, path: str) -> list[dict[str, Any]]:
-    items = []
-    for item in NAVIGATION:
-        if not item.allowed(user):
-            continue
-        prefix = item.active_prefix
-        active = path == "/" if prefix == "/" else bool(prefix) and path.startswith(prefix)
-        items.append({"label": item.label, "url": item.url(), "icon": item.icon, "active": active})
-    return items
+    items = [item for item in NAVIGATION if item.allowed(user)]
+
+    def matches(prefix: str) -> bool:
+        return path == "/" if prefix == "/" else bool(prefix) and path.startswith(prefix)
+
+    # The most specific section wins (/customers/registrations/ is not also /customers/).
+    best = max((len(i.active_prefix) for i in items if matches(i.active_prefix)), default=-1)
+    return [
+        {
+            "label": item.label,
+            "url": item.url(),
+            "icon": item.icon,
+            "active": matches(item.active_prefix) and len(item.active_prefix) == best,
+        }
+        for item in items
+    ]

@@ -37,10 +37,10 @@ def parse_amount(value: object) -> Decimal | None:
     if isinstance(value, bool):
         raise ParseError(_("“%(value)s” is not an amount.") % {"value": value})
     if isinstance(value, int | Decimal):
-        return to_money(value)
+        return _money(value, value)
     if isinstance(value, float):
         # Spreadsheet cells arrive as floats: go through repr so 0.1 stays 0.1.
-        return to_money(repr(value))
+        return _money(repr(value), value)
     text = fold(str(value)).replace(",", "").replace(" ", "").replace("¥", "").replace("￥", "")
     if not text:
         return None
@@ -55,7 +55,14 @@ def parse_amount(value: object) -> Decimal | None:
         amount = Decimal(number) * _UNITS.get(unit or "", Decimal(1))
     except InvalidOperation as exc:
         raise ParseError(_("“%(value)s” is not an amount.") % {"value": value}) from exc
-    return to_money(amount)
+    return _money(amount, value)
+
+
+def _money(amount: Decimal | int | str, value: object) -> Decimal:
+    try:
+        return to_money(amount)
+    except ValueError as exc:  # NaN, infinity, or more digits than a Decimal can hold
+        raise ParseError(_("“%(value)s” is not an amount.") % {"value": value}) from exc
 
 
 def parse_int(value: object, *, minimum: int = 0) -> int | None:
@@ -76,7 +83,7 @@ def parse_int(value: object, *, minimum: int = 0) -> int | None:
             if amount != amount.to_integral_value():
                 raise ParseError(_("“%(value)s” is not a whole number.") % {"value": value})
             number = int(amount)
-        elif re.fullmatch(r"[-+]?\d+", text):
+        elif re.fullmatch(r"[-+]?\d{1,30}", text):  # longer is no count (and int() refuses it)
             number = int(text)
         else:
             raise ParseError(_("“%(value)s” is not a whole number.") % {"value": value})

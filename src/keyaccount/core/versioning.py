@@ -68,9 +68,10 @@ def save_versioned(
         current = model._default_manager.get(pk=instance.pk)
         who, when = last_change(current)
         raise StaleEditError(changed_by=who, changed_at=when, current_version=stored)
+    # Validate before bumping, so a refused save leaves the instance as it was (ready to retry).
+    instance.full_clean()
     if stored is not None:
         instance.version = stored + 1
-    instance.full_clean()
     instance._history_user = actor  # type: ignore[attr-defined]
     if reason:
         instance._change_reason = reason  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from keyaccount.org.selectors import home_summary
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", home_summary(user=request.user))
 
@@ -27,7 +28,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.fetchone()
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor})
+    return JsonResponse({"status": "ok", "database": "ok"})
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -1,5 +1,6 @@
 """Customers (客户档案表), registration (备案登记), scoring and grades, evaluations."""
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -382,3 +383,25 @@ class Evaluation(TimeStampedModel):
     @property
     def total(self) -> int:
         return sum(getattr(self, d) for d in self.DIMENSIONS)
+
+
+class ImportBatch(models.Model):
+    """An import between its preview and its commit: the parsed, validated rows (never the
+    file), kept in the database so any app server can commit it. Created per preview, deleted
+    after the commit, a discard, or a day (``customers.importing.BATCH_LIFETIME``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        "org.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    file_name = models.CharField(_("file"), max_length=200)
+    payload = models.JSONField(_("validated rows"), default=dict)
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -62,12 +62,18 @@ _PROVINCES = (
     "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆",
     "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆", "香港", "澳门", "台湾",
 )  # fmt: skip
-_CITIES = (
-    "深圳", "广州", "杭州", "南京", "苏州", "武汉", "成都", "西安", "青岛", "大连", "宁波", "厦门",
-    "沈阳", "长沙", "郑州", "济南", "合肥", "福州", "昆明", "无锡", "佛山", "东莞", "哈尔滨",
-    "长春", "石家庄", "太原", "南昌", "南宁", "贵阳", "兰州", "海口", "呼和浩特", "乌鲁木齐",
-    "银川", "西宁", "拉萨", "温州", "珠海", "烟台", "徐州", "常州", "泉州", "绍兴", "嘉兴",
-)  # fmt: skip
+#: Cities a name may start with, and the province each is in (江苏省南京市… is 南京…).
+_CITY_PROVINCE = {
+    "深圳": "广东", "广州": "广东", "杭州": "浙江", "南京": "江苏", "苏州": "江苏", "武汉": "湖北",
+    "成都": "四川", "西安": "陕西", "青岛": "山东", "大连": "辽宁", "宁波": "浙江", "厦门": "福建",
+    "沈阳": "辽宁", "长沙": "湖南", "郑州": "河南", "济南": "山东", "合肥": "安徽", "福州": "福建",
+    "昆明": "云南", "无锡": "江苏", "佛山": "广东", "东莞": "广东", "哈尔滨": "黑龙江",
+    "长春": "吉林", "石家庄": "河北", "太原": "山西", "南昌": "江西", "南宁": "广西",
+    "贵阳": "贵州", "兰州": "甘肃", "海口": "海南", "呼和浩特": "内蒙古", "乌鲁木齐": "新疆",
+    "银川": "宁夏", "西宁": "青海", "拉萨": "西藏", "温州": "浙江", "珠海": "广东", "烟台": "山东",
+    "徐州": "江苏", "常州": "江苏", "泉州": "福建", "绍兴": "浙江", "嘉兴": "浙江",
+}  # fmt: skip
+_CITIES = tuple(_CITY_PROVINCE)
 _PLACE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市")
 _NOISE = re.compile(r"[\s\-_·.,，。、()（）\[\]【】《》“”\"'‘’&＆/]+")
 
@@ -132,8 +138,9 @@ def place_of(name_key_: str, core_key_: str) -> str:
 
 
 def places_compatible(a: str, b: str) -> bool:
-    """江苏… and 浙江… are different companies; 江苏… and a name without a place may not be."""
-    return not a or not b or a == b
+    """江苏… and 浙江… are different companies; 江苏… and a name without a place may not be,
+    nor 江苏省南京市… (place 江苏) and 南京… (a city in that province)."""
+    return not a or not b or a == b or _CITY_PROVINCE.get(a) == b or _CITY_PROVINCE.get(b) == a
 
 
 SIMILAR_THRESHOLD = 0.75
@@ -285,9 +292,10 @@ def grade_needs_reason(*, new_grade: str, suggested: str | None) -> bool:
 
 
 def pinyin_initials(name: str) -> str:
-    """``国网江苏省电力`` → ``gwjssdl`` (letters and digits kept as they are)."""
+    """``国网江苏省电力`` → ``gwjssdl`` (letters and digits kept as they are; spaces and
+    punctuation dropped, so ``京畿电网运营（北京）`` is found as ``jjdwyybj``)."""
     from pypinyin import Style, lazy_pinyin
 
     text = unicodedata.normalize("NFKC", name or "")
     parts = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")
-    return "".join("".join(parts).split()).lower()[:100]
+    return re.sub(r"[^0-9a-z]", "", "".join(parts).lower())[:100]

@@ -4,7 +4,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import NullIf
 from django.utils.translation import gettext as _
 
 from keyaccount.org.models import OrgUnit, Region
@@ -81,17 +82,60 @@ def find_likely_duplicates(
     ]
 
 
-SORTS = {
+def find_exact_duplicates(
+    *, name: str, credit_code: str, exclude_id: int | None = None
+) -> list[DuplicateView]:
+    """Live customers with the same credit code or the same normalised name: two indexed
+    lookups instead of the scan of ``find_likely_duplicates`` (edits and imports need only
+    these)."""
+    code = rules.normalize_credit_code(credit_code)
+    key = rules.name_key(name)
+    condition = Q(name_key=key) if key else Q(pk__in=[])
+    if code:
+        condition |= Q(credit_code=code)
+    live = Customer.objects.exclude(status=RegistrationStatus.REJECTED).filter(condition)
+    if exclude_id is not None:
+        live = live.exclude(pk=exclude_id)
+    labels = dict(rules.DuplicateReason.choices)
+    found = []
+    for c in live.select_related("owner").order_by("pk")[:10]:
+        reason = (
+            rules.DuplicateReason.CREDIT_CODE
+            if code and c.credit_code == code
+            else rules.DuplicateReason.SAME_NAME
+        )
+        found.append(
+            DuplicateView(
+                id=c.pk,
+                name=c.name,
+                owner_name=str(c.owner),
+                status=c.status,
+                status_label=str(c.get_status_display()),
+                reason=reason,
+                reason_label=str(labels[reason]),
+                similarity=1.0,
+            )
+        )
+    order = list(rules.DuplicateReason.values)
+    found.sort(key=lambda d: (order.index(d.reason), d.id))
+    return found
+
+
+_GRADE = NullIf("grade", Value(""))  # ungraded ("") sorts as NULL, i.e. last
+
+# Customers without a grade, score or revenue come last either way, on SQLite and PostgreSQL alike
+# (their defaults differ: PostgreSQL puts NULLs first when descending).
+SORTS: dict[str, tuple[Any, ...]] = {
     "name": ("name_key", "id"),
     "-name": ("-name_key", "-id"),
-    "grade": ("grade", "-score", "id"),
-    "-grade": ("-grade", "score", "-id"),
-    "score": ("score", "id"),
-    "-score": ("-score", "id"),
+    "grade": (_GRADE.asc(nulls_last=True), F("score").desc(nulls_last=True), "id"),
+    "-grade": (_GRADE.desc(nulls_last=True), F("score").asc(nulls_last=True), "-id"),
+    "score": (F("score").asc(nulls_last=True), "id"),
+    "-score": (F("score").desc(nulls_last=True), "id"),
     "updated": ("updated_at", "id"),
     "-updated": ("-updated_at", "-id"),
-    "revenue": ("revenue", "id"),
-    "-revenue": ("-revenue", "-id"),
+    "revenue": (F("revenue").asc(nulls_last=True), "id"),
+    "-revenue": (F("revenue").desc(nulls_last=True), "-id"),
 }
 
 
@@ -168,7 +212,10 @@ def registration_queue(*, user: Any, decision: str = "pending") -> QuerySet[Regi
     )
     if decision:
         qs = qs.filter(decision=decision)
-    return qs.order_by("created_at" if decision == "pending" else "-decided_at")
+    if decision == "pending":
+        return qs.order_by("created_at", "id")
+    # Undecided requests (no decided_at) last on every database.
+    return qs.order_by(F("decided_at").desc(nulls_last=True), "-id")
 
 
 def evaluations_for(*, user: Any, customer: Customer) -> QuerySet[Evaluation]:

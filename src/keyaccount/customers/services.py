@@ -27,7 +27,7 @@ from .models import (
     RegistrationStatus,
     ScoringFactor,
 )
-from .selectors import DuplicateView, find_likely_duplicates
+from .selectors import DuplicateView, find_exact_duplicates, find_likely_duplicates
 
 PROFILE_FIELDS = (
     "name", "short_name", "credit_code", "region", "industry", "address", "website",
@@ -36,6 +36,10 @@ PROFILE_FIELDS = (
     "key_buying_factors", "key_decision_makers", "solution_familiarity",
     "demand_characteristics", "incumbent_suppliers", "notes",
 )  # fmt: skip
+
+
+#: Customer fields written by scoring and grading, never by a profile edit.
+_SET_ELSEWHERE = ("grade", "score", "suggested_grade")
 
 
 def _deny(message: str) -> PermissionDenied:
@@ -79,7 +83,8 @@ def _exact_duplicate_error(dup: DuplicateView) -> ValidationError:
     return ValidationError(
         {
             "name": _(
-                "This company is already %(status)s as “%(name)s”, owned by %(owner)s. "
+                "This company is already in the system as “%(name)s” (%(status)s), "
+                "owned by %(owner)s. "
                 "Two managers cannot own the same company: talk to them or to your "
                 "department head."
             )
@@ -97,10 +102,17 @@ class RegistrationResult:
 
 @transaction.atomic
 def registration_request(
-    *, actor: User, data: Mapping[str, Any], confirm_not_duplicate: bool = False
+    *,
+    actor: User,
+    data: Mapping[str, Any],
+    confirm_not_duplicate: bool = False,
+    duplicates: Sequence[DuplicateView] | None = None,
 ) -> RegistrationResult:
     """A KAM asks to register a customer. Exact duplicates are refused (the first request or
-    registration is shown); likely duplicates must be confirmed as different first."""
+    registration is shown); likely duplicates must be confirmed as different first.
+
+    ``duplicates``: the likely duplicates the caller already found and showed (a set-based
+    import checks thousands of rows at once); exact duplicates are still looked up here."""
     caps = permissions.capabilities_for(actor)
     if not permissions.can_request_registration(caps):
         raise _deny(_("Only account managers and key account managers register customers."))
@@ -110,20 +122,26 @@ def registration_request(
             setattr(customer, field, data[field])
     refresh_keys(customer)
     validate_profile(customer)
-    duplicates = find_likely_duplicates(
-        name=customer.name, credit_code=customer.credit_code, exclude_id=None
-    )
-    exact = [d for d in duplicates if d.exact]
+    if duplicates is None:
+        found = find_likely_duplicates(
+            name=customer.name, credit_code=customer.credit_code, exclude_id=None
+        )
+    else:
+        exact_now = find_exact_duplicates(name=customer.name, credit_code=customer.credit_code)
+        found = [*exact_now, *(d for d in duplicates if not d.exact)]
+    exact = [d for d in found if d.exact]
     if exact:
         raise _exact_duplicate_error(exact[0])
-    if duplicates and not confirm_not_duplicate:
-        return RegistrationResult(request=None, duplicates=duplicates, needs_confirmation=True)
-    customer.full_clean(exclude=["owner"])
+    if found and not confirm_not_duplicate:
+        return RegistrationResult(request=None, duplicates=found, needs_confirmation=True)
     customer._history_user = actor  # type: ignore[attr-defined]
     try:
+        customer.full_clean(exclude=["owner"])  # also checks the unique constraints
         with transaction.atomic():
             customer.save()
-    except IntegrityError as exc:  # a concurrent request for the same company won the race
+    except (ValidationError, IntegrityError) as exc:
+        # A concurrent request for the same company won the race (committed after our
+        # duplicate check): name its owner rather than a constraint.
         again = find_likely_duplicates(name=customer.name, credit_code=customer.credit_code)
         if again and again[0].exact:
             raise _exact_duplicate_error(again[0]) from exc
@@ -131,10 +149,10 @@ def registration_request(
     request = RegistrationRequest.objects.create(
         customer=customer,
         requested_by=actor,
-        confirmed_not_duplicate=bool(duplicates),
-        duplicates_shown=[d.as_json() for d in duplicates],
+        confirmed_not_duplicate=bool(found),
+        duplicates_shown=[d.as_json() for d in found],
     )
-    return RegistrationResult(request=request, duplicates=duplicates, needs_confirmation=False)
+    return RegistrationResult(request=request, duplicates=found, needs_confirmation=False)
 
 
 @transaction.atomic
@@ -153,7 +171,7 @@ def registration_decide(
         raise _deny(_("Registration requests are decided by the KA department assistant."))
     if request.decision != RegistrationRequest.Decision.PENDING:
         raise ValidationError(
-            _("This request was already %(decision)s by %(who)s.")
+            _("This request was already decided (%(decision)s) by %(who)s.")
             % {"decision": request.get_decision_display(), "who": request.decided_by}
         )
     reason = reason.strip()
@@ -195,15 +213,18 @@ def customer_update(
             setattr(customer, field, data[field])
     refresh_keys(customer)
     validate_profile(customer)
-    exact = [
-        d
-        for d in find_likely_duplicates(
-            name=customer.name, credit_code=customer.credit_code, exclude_id=customer.pk
-        )
-        if d.exact
-    ]
+    exact = find_exact_duplicates(
+        name=customer.name, credit_code=customer.credit_code, exclude_id=customer.pk
+    )
     if exact:
         raise _exact_duplicate_error(exact[0])
+    # Scores and grades change without a version bump (they are not profile fields): take them
+    # from the locked row so that saving a form opened earlier does not undo them.
+    current = (
+        Customer.objects.select_for_update().filter(pk=customer.pk).values(*_SET_ELSEWHERE).first()
+    )
+    for field, value in (current or {}).items():
+        setattr(customer, field, value)
     return save_versioned(customer, expected_version=expected_version, actor=actor)  # type: ignore[return-value]
 
 
@@ -218,17 +239,8 @@ def _allocatable(user: User) -> bool:
 def customers_allocate(
     *, actor: User, customers: Sequence[Customer], new_owner: User, reason: str
 ) -> int:
-    """Allocate or reallocate customers to ``new_owner`` (bulk). Each change is a row."""
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why the customers are (re)allocated.")})
-    if not _allocatable(new_owner):
-        raise ValidationError(
-            {
-                "new_owner": _("%(user)s does not sell: choose a key account or account manager.")
-                % {"user": new_owner}
-            }
-        )
+    """Allocate or reallocate registered customers to ``new_owner`` (bulk). Each change is a
+    row. ``customers`` must come from the actor's visible set (views and the API ensure it)."""
     caps = permissions.capabilities_for(actor)
     ids = [c.pk for c in customers]
     locked = list(Customer.objects.select_for_update().select_related("owner").filter(pk__in=ids))
@@ -237,6 +249,24 @@ def customers_allocate(
         raise _deny(
             _("Only the department head allocates customers; not allowed for: %(names)s")
             % {"names": "、".join(refused[:5])}
+        )
+    unregistered = [c.name for c in locked if c.status != RegistrationStatus.REGISTERED]
+    if unregistered:
+        raise ValidationError(
+            _("Only registered customers are allocated; not yet registered: %(names)s")
+            % {"names": "、".join(unregistered[:5])}
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the customers are (re)allocated.")})
+    if not _allocatable(new_owner):
+        raise ValidationError(
+            {
+                "new_owner": _(
+                    "%(user)s does not sell: choose a key account manager or account manager."
+                )
+                % {"user": new_owner}
+            }
         )
     if not caps.everything and new_owner.unit_id not in caps.head_unit_ids:
         raise ValidationError(

@@ -1,4 +1,22 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from keyaccount.contacts import views as contact_views
+
+from . import views
 
 app_name = "customers"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("customers/", views.customer_list, name="list"),
+    path("customers/register/", views.register, name="register"),
+    path("customers/register/check/", views.register_check, name="register_check"),
+    path("customers/registrations/", views.registrations, name="registrations"),
+    path("customers/registrations/<int:pk>/decide/", views.decide, name="decide"),
+    path("customers/allocate/", views.allocate, name="allocate"),
+    path("customers/<int:pk>/", views.customer_detail, name="detail"),
+    path("customers/<int:pk>/edit/", views.customer_edit, name="edit"),
+    path("customers/<int:pk>/scores/", views.scores, name="scores"),
+    path("customers/<int:pk>/grade/", views.grade, name="grade"),
+    path("customers/<int:pk>/evaluations/", views.evaluation_add, name="evaluation_add"),
+    path("customers/<int:pk>/contacts/new/", contact_views.contact_add, name="contact_add"),
+    path("contacts/<int:pk>/edit/", contact_views.contact_edit, name="contact_edit"),
+]

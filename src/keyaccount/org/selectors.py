@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from .models import ApiToken, OrgUnit, RoleAssignment, User
 from .rules import NO_SCOPE, Scope, ancestors, build_scope
@@ -56,10 +56,11 @@ def org_units_visible(*, user: Any) -> QuerySet[OrgUnit]:
 
 
 def org_unit_list(*, user: Any) -> QuerySet[OrgUnit]:
+    # Top units first on every database (PostgreSQL sorts NULL last by default, SQLite first).
     return (
         org_units_visible(user=user)
         .select_related("parent", "manager", "region")
-        .order_by("parent_id", "name")
+        .order_by(F("parent_id").asc(nulls_first=True), "name")
     )
 
 

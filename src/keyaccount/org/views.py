@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
 from .forms import ApiTokenForm, LanguageForm
@@ -84,5 +84,6 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def org_units(request: HttpRequest) -> HttpResponse:
     return render(request, "org/units.html", selectors.org_tree(user=request.user))

@@ -5,21 +5,31 @@
   var data = document.getElementById("playbook-chart-data");
   if (!el || !data || !window.echarts) { return; }
   var chart = JSON.parse(data.textContent);
+  // Stage names wrap within their slot rather than being hidden when they collide (phones).
+  function labelWidth() {
+    return Math.max(36, Math.floor((el.clientWidth - 120) / Math.max(1, chart.stages.length)) - 4);
+  }
   var instance = window.echarts.init(el, null, { renderer: "canvas" });
   instance.setOption({
     tooltip: { trigger: "axis" },
     legend: { bottom: 0 },
-    animationDuration: 300,
-    grid: { left: 8, right: 8, top: 30, bottom: 36, containLabel: true },
-    xAxis: { type: "category", data: chart.stages, axisLabel: { interval: 0, hideOverlap: true } },
+    grid: { left: 40, right: 40, top: 40, bottom: 30, containLabel: true },
+    xAxis: {
+      type: "category", data: chart.stages,
+      axisLabel: { interval: 0, width: labelWidth(), overflow: "break" }
+    },
     yAxis: [
       { type: "value", name: "%", min: 0, max: 100 },
-      { type: "value", name: el.dataset.labelDays, min: 0 }
+      // Right-aligned so a long axis name ends at the axis instead of past the chart's edge.
+      { type: "value", name: el.dataset.labelDays, min: 0, nameTextStyle: { align: "right" } }
     ],
     series: [
       { name: el.dataset.labelProbability, type: "line", data: chart.probability, smooth: true },
       { name: el.dataset.labelDays, type: "bar", yAxisIndex: 1, data: chart.norm_days, barMaxWidth: 36 }
     ]
   });
-  window.addEventListener("resize", function () { instance.resize(); });
+  window.addEventListener("resize", function () {
+    instance.setOption({ xAxis: { axisLabel: { width: labelWidth() } } });
+    instance.resize();
+  });
 })();

@@ -1,0 +1,497 @@
+"""Forms of the customer pages. They parse what people type; the rules stay in services."""
+
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import fields_for_model
+from django.utils.translation import gettext_lazy as _
+
+from keyaccount.core.parsing import ParseError, parse_amount, parse_int
+from keyaccount.org.models import Industry, Region, User
+
+from . import permissions, selectors, services
+from .models import Customer, Evaluation, RegistrationStatus, ScoringFactor
+from .rules import MAX_FACTOR_SCORE, Grade
+
+INDENT = "\u00a0\u00a0\u00a0"
+
+
+# --- fields ---------------------------------------------------------------------------------
+
+
+def _compact_amount(value: Decimal) -> str:
+    """125000000.00 → ``1.25亿``, 125000.00 → ``12.5万``: what people type, and round-trips."""
+    for unit, size in (("亿", Decimal(100_000_000)), ("万", Decimal(10_000))):
+        if abs(value) >= size:
+            scaled = (value / size).normalize()
+            if scaled == scaled.quantize(Decimal("0.0001")):
+                return f"{scaled:f}{unit}"
+    return f"{value.normalize():f}"
+
+
+class AmountField(forms.CharField):
+    """Money in yuan, typed as ``1250000``, ``12.5万``, ``1.2亿`` or with full-width digits."""
+
+    default_error_messages = {"invalid": _("Not an amount.")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "autocomplete": "off"}
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return _compact_amount(value)
+        return value
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value)
+        try:
+            return parse_amount(text)
+        except (ParseError, ValueError) as exc:
+            raise ValidationError(str(exc), code="invalid") from exc
+
+
+class CountField(forms.CharField):
+    """A head count: ``1200``, ``1.2万`` or full-width digits."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "inputmode": "numeric"}
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().to_python(value)
+        try:
+            return parse_int(text, minimum=0)
+        except ParseError as exc:
+            raise ValidationError(str(exc), code="invalid") from exc
+
+
+def _tree_choices(rows: Iterable[tuple[int, int | None, str]]) -> list[tuple[int, str]]:
+    """(id, parent, label) rows → choices in tree order, children indented under parents."""
+    rows = list(rows)
+    ids = {i for i, _p, _l in rows}
+    children: dict[int | None, list[tuple[int, str]]] = {}
+    for i, parent, label in rows:
+        children.setdefault(parent if parent in ids else None, []).append((i, label))
+    out: list[tuple[int, str]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for i, label in children.get(parent, []):
+            out.append((i, INDENT * depth + label))
+            walk(i, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def region_choices() -> list[tuple[int, str]]:
+    """Global regions, China's sales regions and their provinces, as an indented tree."""
+    regions = Region.objects.filter(is_active=True).order_by("order", "code")
+    return _tree_choices((r.pk, r.parent_id, r.name) for r in regions)
+
+
+def industry_choices() -> list[tuple[int, str]]:
+    industries = Industry.objects.filter(is_active=True).order_by("order", "code")
+    return _tree_choices((i.pk, i.parent_id, i.name) for i in industries)
+
+
+def _empty(label: Any = "—") -> list[tuple[str, Any]]:
+    return [("", label)]
+
+
+class ServiceErrorsMixin:
+    """Puts a service's ValidationError on the form: each message on its field, or on top."""
+
+    def add_service_errors(self: Any, exc: ValidationError) -> None:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, exc.messages)
+
+
+# --- the KA list's filters -------------------------------------------------------------------
+
+GRADE_FILTER_CHOICES = [*Grade.choices, ("none", _("not graded"))]
+SORT_CHOICES = [(key, key) for key in selectors.SORTS]
+
+
+class CustomerFilterForm(forms.Form):
+    """The KA list's GET parameters. A bad value is dropped with a message, never a 500."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("Name, short name, pinyin initials or credit code"),
+                "autocomplete": "off",
+            }
+        ),
+    )
+    grade = forms.MultipleChoiceField(
+        label=_("Grade"),
+        required=False,
+        choices=GRADE_FILTER_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    region = forms.TypedChoiceField(label=_("Region"), required=False, coerce=int)
+    industry = forms.TypedChoiceField(label=_("Industry"), required=False, coerce=int)
+    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int)
+    team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int)
+    status = forms.ChoiceField(
+        label=_("Registration"),
+        required=False,
+        choices=[("", _("any")), *RegistrationStatus.choices],
+    )
+    score_min = forms.DecimalField(
+        label=_("Score from"), required=False, min_value=0, max_value=100, decimal_places=1
+    )
+    score_max = forms.DecimalField(
+        label=_("Score to"), required=False, min_value=0, max_value=100, decimal_places=1
+    )
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, data: Any, *, user: Any) -> None:
+        super().__init__(data)
+        self.fields["region"].choices = _empty(_("any")) + region_choices()  # type: ignore[attr-defined]
+        self.fields["industry"].choices = _empty(_("any")) + industry_choices()  # type: ignore[attr-defined]
+        self.fields["owner"].choices = _empty(_("anyone")) + [  # type: ignore[attr-defined]
+            (u.pk, str(u)) for u in selectors.owners_for_filter(user=user)
+        ]
+        self.fields["team"].choices = _empty(_("any")) + _tree_choices(  # type: ignore[attr-defined]
+            (u.pk, u.parent_id, u.name) for u in selectors.teams_for_filter(user=user)
+        )
+        for name, hint in (("score_min", "0"), ("score_max", "100")):
+            self.fields[name].widget.attrs.update({"placeholder": hint, "step": "1"})
+
+    def filters(self) -> tuple[selectors.CustomerFilters, list[str]]:
+        """What to filter by, and a message for every value that was ignored."""
+        self.is_valid()
+        data = self.cleaned_data
+        ignored = [
+            _("%(field)s: %(error)s (ignored)")
+            % {"field": self.fields[name].label, "error": " ".join(str(e) for e in errors)}
+            for name, errors in self.errors.items()
+        ]
+        score_min, score_max = data.get("score_min"), data.get("score_max")
+        if score_min is not None and score_max is not None and score_min > score_max:
+            score_min, score_max = score_max, score_min
+        return (
+            selectors.CustomerFilters(
+                q=(data.get("q") or "").strip(),
+                grades=list(data.get("grade") or []),
+                region=data.get("region") or None,
+                industry=data.get("industry") or None,
+                owner=data.get("owner") or None,
+                team=data.get("team") or None,
+                status=data.get("status") or "",
+                score_min=score_min,
+                score_max=score_max,
+                sort=data.get("sort") or "name",
+            ),
+            [str(m) for m in ignored],
+        )
+
+    @property
+    def active_count(self) -> int:
+        """How many filters narrow the list (for the phone's collapsed filter bar)."""
+        data = getattr(self, "cleaned_data", {})
+        names = ("q", "grade", "region", "industry", "owner", "team", "status")
+        count = sum(1 for n in names if data.get(n))
+        return count + (data.get("score_min") is not None or data.get("score_max") is not None)
+
+
+# --- profile and registration ----------------------------------------------------------------
+
+MONEY_FIELDS = ("revenue", "profit", "budget", "actual_spend")
+COUNT_FIELDS = ("employees", "technical_staff")
+
+AMOUNT_HINT = _("Amounts in yuan; you may write 12.5万 or 1.2亿.")
+#: Grid columns of the profile form's fields on a laptop (full width on a phone).
+FIELD_COLUMNS = {
+    "name": "col-md-8", "short_name": "col-md-4", "credit_code": "col-md-4",
+    "region": "col-md-4", "industry": "col-md-4", "address": "col-md-8", "website": "col-md-4",
+    "revenue": "col-md-4", "profit": "col-md-4", "budget": "col-md-4",
+    "actual_spend": "col-md-4", "employees": "col-6 col-md-4", "technical_staff": "col-6 col-md-4",
+    "incumbent_suppliers": "col-md-6", "notes": "col-md-6",
+}  # fmt: skip
+
+PROFILE_GROUPS: list[tuple[Any, tuple[str, ...]]] = [
+    (
+        _("Identity"),
+        ("name", "short_name", "credit_code", "region", "industry", "address", "website"),
+    ),
+    (_("Size"), (*MONEY_FIELDS, *COUNT_FIELDS)),
+    (_("Needs"), ("segment_trend", "sourcing_policy", "solution_importance")),
+    (
+        _("Key-account specifics"),
+        (
+            "supplier_attitude",
+            "key_buying_factors",
+            "key_decision_makers",
+            "solution_familiarity",
+            "demand_characteristics",
+        ),
+    ),
+    (_("Suppliers and notes"), ("incumbent_suppliers", "notes")),
+]
+
+
+def _profile_fields(names: Iterable[str]) -> dict[str, forms.Field]:
+    """Form fields for customer profile fields: labels and limits from the model, amounts and
+    head counts parsed leniently, long text in small text areas."""
+    names = list(names)
+    model_fields = fields_for_model(Customer, fields=names)
+    out: dict[str, forms.Field] = {}
+    for name in names:
+        field = model_fields[name]
+        if name in MONEY_FIELDS:
+            field = AmountField(label=field.label)
+        elif name in COUNT_FIELDS:
+            field = CountField(label=field.label)
+        elif isinstance(field.widget, forms.Textarea):
+            field.widget.attrs.update({"rows": 3})
+        out[name] = field
+    return out
+
+
+class _ProfileBase(ServiceErrorsMixin, forms.Form):
+    """Shared by the edit and registration forms: the region and industry trees."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "region" in self.fields:
+            self.fields["region"].choices = _empty() + region_choices()  # type: ignore[attr-defined]
+        if "industry" in self.fields:
+            self.fields["industry"].choices = _empty() + industry_choices()  # type: ignore[attr-defined]
+        if "name" in self.fields:
+            self.fields["name"].widget.attrs.setdefault("autocomplete", "off")
+
+    def profile_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k in services.PROFILE_FIELDS}
+
+    def groups(self) -> Iterator[dict[str, Any]]:
+        """The form's fields by section of the profile, each with its grid column."""
+        for label, names in PROFILE_GROUPS:
+            fields = [(self[n], FIELD_COLUMNS.get(n, "")) for n in names if n in self.fields]
+            if fields:
+                hint = AMOUNT_HINT if any(n in MONEY_FIELDS for n in names) else ""
+                yield {"label": label, "fields": fields, "hint": hint, "names": names}
+
+
+ProfileForm = type(
+    "ProfileForm",
+    (_ProfileBase,),
+    {
+        **_profile_fields(services.PROFILE_FIELDS),
+        "version": forms.IntegerField(widget=forms.HiddenInput, min_value=1),
+        "__module__": __name__,
+        "__doc__": "The customer profile form (客户档案表); carries the version it was opened at.",
+    },
+)
+
+REGISTRATION_FIELDS = (
+    "name", "short_name", "credit_code", "region", "industry", "address", "website",
+    "revenue", "employees", "technical_staff",
+)  # fmt: skip
+
+RegistrationForm = type(
+    "RegistrationForm",
+    (_ProfileBase,),
+    {
+        **_profile_fields(REGISTRATION_FIELDS),
+        "confirm_not_duplicate": forms.BooleanField(
+            label=_("I confirm this is a different company"), required=False
+        ),
+        "duplicates_seen": forms.BooleanField(required=False, widget=forms.HiddenInput),
+        "__module__": __name__,
+        "__doc__": "A KAM's request to register a customer (客户备案登记).",
+    },
+)
+
+
+class DuplicateCheckForm(forms.Form):
+    name = forms.CharField(required=False, max_length=120)
+    credit_code = forms.CharField(required=False, max_length=40)
+
+
+# --- registration decisions ------------------------------------------------------------------
+
+
+class DecideForm(ServiceErrorsMixin, forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))], widget=forms.HiddenInput
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": _("Reason (required to reject)")}),
+    )
+
+    @property
+    def approve(self) -> bool:
+        return self.cleaned_data["decision"] == "approve"
+
+
+# --- allocation ------------------------------------------------------------------------------
+
+
+def allocatable_users(caps: permissions.Capabilities) -> list[User]:
+    """Active people who sell, inside the departments this head covers (everyone for admins)."""
+    users = User.objects.filter(
+        is_active=True, role_assignments__role__code__in=permissions.SELLING_ROLES
+    )
+    if not caps.everything:
+        users = users.filter(unit_id__in=sorted(caps.head_unit_ids))
+    return list(users.select_related("unit").distinct().order_by("unit__name", "username"))
+
+
+class IdListField(forms.Field):
+    """Record ids sent as repeated parameters (ticked checkboxes)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": _("Not a list of record ids.")}
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        try:
+            return sorted({int(v) for v in values})
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+class AllocateForm(ServiceErrorsMixin, forms.Form):
+    customers = IdListField(
+        label=_("Customers"), error_messages={"required": _("Tick the customers to allocate.")}
+    )
+    new_owner = forms.ModelChoiceField(label=_("Allocate to"), queryset=User.objects.none())
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": _("Why (required)")}),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, data: Any = None, *, candidates: list[User], **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        owner = self.fields["new_owner"]
+        owner.queryset = User.objects.filter(pk__in=[u.pk for u in candidates])  # type: ignore[attr-defined]
+        owner.choices = _empty(_("choose a manager")) + [  # type: ignore[attr-defined]
+            (u.pk, f"{u}（{u.unit}）" if u.unit else str(u)) for u in candidates
+        ]
+
+    def customer_ids(self) -> list[int]:
+        """The ticked customers, read before the rest so access is checked first."""
+        try:
+            data: Any = self.data
+            ids: list[int] = self.fields["customers"].clean(data.getlist("customers"))
+        except ValidationError:
+            return []
+        return ids
+
+
+# --- scorecard, grade, evaluation ------------------------------------------------------------
+
+SCORE_CHOICES = [("", "—"), *[(str(i), str(i)) for i in range(MAX_FACTOR_SCORE + 1)]]
+
+
+class ScorecardForm(forms.Form):
+    """One 0–5 select and one justification per active factor (``score_<code>``,
+    ``why_<code>``). Only scored factors are sent to the service."""
+
+    def __init__(self, *args: Any, factors: list[ScoringFactor], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.factors = factors
+        for f in factors:
+            self.fields[f"score_{f.code}"] = forms.TypedChoiceField(
+                label=f.name, required=False, choices=SCORE_CHOICES, coerce=int, empty_value=None
+            )
+            self.fields[f"why_{f.code}"] = forms.CharField(
+                label=_("Justification"), required=False, max_length=300
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for f in self.factors:
+            if data.get(f"why_{f.code}") and data.get(f"score_{f.code}") is None:
+                self.add_error(f"score_{f.code}", _("Choose a score for this justification."))
+        return data
+
+    def scores(self) -> dict[str, tuple[int, str]]:
+        return {
+            f.code: (self.cleaned_data[f"score_{f.code}"], self.cleaned_data[f"why_{f.code}"])
+            for f in self.factors
+            if self.cleaned_data.get(f"score_{f.code}") is not None
+        }
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc.messages)
+            return
+        for code, errors in exc.message_dict.items():
+            field = f"why_{code}"
+            self.add_error(field if field in self.fields else None, errors)
+
+    def rows(self, current: dict[int, Any]) -> list[dict[str, Any]]:
+        """Per factor: the factor, its two bound fields, errors and the saved score row."""
+        return [
+            {
+                "factor": f,
+                "score": self[f"score_{f.code}"],
+                "why": self[f"why_{f.code}"],
+                "errors": [*self[f"score_{f.code}"].errors, *self[f"why_{f.code}"].errors],
+                "saved": current.get(f.pk),
+            }
+            for f in self.factors
+        ]
+
+
+class GradeForm(ServiceErrorsMixin, forms.Form):
+    grade = forms.ChoiceField(label=_("Grade"), choices=_empty() + list(Grade.choices))
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class EvaluationForm(ServiceErrorsMixin, forms.ModelForm):
+    """The comprehensive customer evaluation (客户综合评估表); the service validates it."""
+
+    class Meta:
+        model = Evaluation
+        fields = ("evaluated_on", *Evaluation.DIMENSIONS, "summary", "next_steps")
+        widgets = {
+            "evaluated_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "next_steps": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in Evaluation.DIMENSIONS:
+            self.fields[name] = forms.TypedChoiceField(
+                label=self.fields[name].label,
+                choices=_empty() + [(i, str(i)) for i in range(1, 6)],
+                coerce=int,
+            )
+
+    def _post_clean(self) -> None:
+        """Model validation is the service's job (it sets the customer and the author)."""

@@ -1,0 +1,450 @@
+"""Request and response schemas of the customers and contacts API (OpenAPI at /api/docs).
+
+Inputs name foreign keys ``<field>_id``; errors from services (keyed by model field) are
+reported under those names. Text inputs refuse NUL characters (no database stores them).
+Amounts are decimals in yuan, sent and returned as strings or numbers (returned as strings,
+so that no digit is lost).
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from pydantic import field_validator
+
+GradeCode = Literal["A", "B", "C", "D"]
+GradeFilter = Literal["A", "B", "C", "D", "none"]
+StatusCode = Literal["pending", "registered", "rejected"]
+SortCode = Literal[
+    "name", "-name", "grade", "-grade", "score", "-score", "updated", "-updated", "revenue",
+    "-revenue",
+]  # fmt: skip
+DecisionFilter = Literal["pending", "approved", "rejected", "all"]
+
+MAX_PAGE_SIZE = 200
+DEFAULT_PAGE_SIZE = 50
+#: Far beyond any real list, small enough for every database's OFFSET.
+MAX_OFFSET = 10**9
+
+
+class InSchema(Schema):
+    """Base of request bodies and query strings: no NUL characters in any text."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and "\x00" in t for t in texts):
+            raise ValueError(_("Text may not contain NUL characters."))
+        return value
+
+
+# --- references -----------------------------------------------------------------------------
+
+
+class RefOut(Schema):
+    """A reference to a related record: its id and its name in the requester's language."""
+
+    id: int
+    name: str
+
+
+class UserRef(Schema):
+    id: int
+    username: str
+    name: str
+
+
+class OwnerRef(UserRef):
+    """A customer's owner and their org unit (the team filter of the KA list)."""
+
+    unit_id: int | None
+    unit_name: str | None
+
+
+# --- pagination and filters -----------------------------------------------------------------
+
+
+class PageQuery(InSchema):
+    limit: int | None = Field(
+        None, ge=1, le=MAX_PAGE_SIZE, description="Rows per page (with `offset`)."
+    )
+    offset: int | None = Field(None, ge=0, le=MAX_OFFSET, description="Rows to skip.")
+    page: int | None = Field(
+        None, ge=1, le=MAX_OFFSET, description="Page number from 1 (with `page_size`)."
+    )
+    page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE, description="Rows per page.")
+
+    def window(self) -> tuple[int, int]:
+        """(offset, limit): ``page`` and ``page_size`` when a page is asked for, else ``offset``
+        and ``limit``; 50 rows unless told otherwise."""
+        if self.page is not None:
+            size = self.page_size or self.limit or DEFAULT_PAGE_SIZE
+            return (self.page - 1) * size, size
+        return self.offset or 0, self.limit or self.page_size or DEFAULT_PAGE_SIZE
+
+
+class CustomerQuery(PageQuery):
+    """The filters of the KA list (``customers.selectors.CustomerFilters``)."""
+
+    q: str = Field(
+        "",
+        max_length=120,
+        description="Text search: name, short name, name without legal form, pinyin initials, "
+        "credit code prefix.",
+    )
+    grade: list[GradeFilter] = Field(
+        default_factory=list,
+        description="Grades (repeatable: `grade=A&grade=B`); `none` for not yet graded.",
+    )
+    region: int | None = Field(None, description="Region id (includes its sub-regions).")
+    industry: int | None = Field(None, description="Industry id (includes its sub-industries).")
+    owner: int | None = Field(None, description="Owner (user id).")
+    team: int | None = Field(None, description="Org unit id of the owner (includes sub-units).")
+    status: StatusCode | None = Field(None, description="Registration state.")
+    score_min: Decimal | None = Field(None, ge=0, le=100, description="Weighted score from.")
+    score_max: Decimal | None = Field(None, ge=0, le=100, description="Weighted score up to.")
+    sort: SortCode = "name"
+
+
+class RegistrationQuery(PageQuery):
+    decision: DecisionFilter = Field("pending", description="`all` for every decision.")
+
+
+# --- customers ------------------------------------------------------------------------------
+
+
+class CustomerListItem(Schema):
+    id: int
+    name: str
+    short_name: str
+    credit_code: str
+    region: RefOut | None
+    industry: RefOut | None
+    owner: OwnerRef
+    status: StatusCode
+    status_label: str
+    grade: GradeCode | None
+    score: Decimal | None
+    suggested_grade: GradeCode | None
+    version: int
+    updated_at: datetime
+
+
+class CustomerPage(Schema):
+    count: int = Field(description="Rows matching the filters, over all pages.")
+    offset: int
+    limit: int
+    items: list[CustomerListItem]
+
+
+class CustomerPermissions(Schema):
+    """What the requester may do to this customer."""
+
+    edit_profile: bool
+    edit_contacts: bool
+    score: bool
+    grade: bool
+    evaluate: bool
+    allocate: bool
+
+
+class CustomerDetail(CustomerListItem):
+    address: str
+    website: str
+    revenue: Decimal | None
+    profit: Decimal | None
+    budget: Decimal | None
+    actual_spend: Decimal | None
+    employees: int | None
+    technical_staff: int | None
+    segment_trend: str
+    sourcing_policy: str
+    solution_importance: str
+    supplier_attitude: str
+    key_buying_factors: str
+    key_decision_makers: str
+    solution_familiarity: str
+    demand_characteristics: str
+    incumbent_suppliers: str
+    notes: str
+    created_at: datetime
+    permissions: CustomerPermissions
+
+
+class ProfileIn(InSchema):
+    """Profile fields (客户档案表). On PATCH only the fields sent are changed."""
+
+    short_name: str | None = None
+    credit_code: str | None = Field(None, description="统一社会信用代码 (18 characters).")
+    region_id: int | None = None
+    industry_id: int | None = None
+    address: str | None = None
+    website: str | None = None
+    revenue: Decimal | None = Field(None, description="Annual revenue in yuan.")
+    profit: Decimal | None = Field(None, description="Annual profit in yuan.")
+    budget: Decimal | None = Field(None, description="IT / solution budget in yuan.")
+    actual_spend: Decimal | None = Field(None, description="Actual spend in yuan.")
+    employees: int | None = Field(None, ge=0, le=10**9)
+    technical_staff: int | None = Field(None, ge=0, le=10**9)
+    segment_trend: str | None = None
+    sourcing_policy: str | None = None
+    solution_importance: str | None = None
+    supplier_attitude: str | None = None
+    key_buying_factors: str | None = None
+    key_decision_makers: str | None = None
+    solution_familiarity: str | None = None
+    demand_characteristics: str | None = None
+    incumbent_suppliers: str | None = None
+    notes: str | None = None
+
+
+class RegistrationIn(ProfileIn):
+    name: str
+    confirm_not_duplicate: bool = Field(
+        False,
+        description="Send again with `true` after a 409 listing likely duplicates, to confirm "
+        "that this is a different company.",
+    )
+
+
+class CustomerPatch(ProfileIn):
+    version: int = Field(description="The `version` of the customer as you read it.")
+    name: str | None = None
+
+
+# --- registration ---------------------------------------------------------------------------
+
+
+class DuplicateOut(Schema):
+    """A likely duplicate: identity, owner and status only (even of a customer you cannot open)."""
+
+    id: int
+    name: str
+    owner_name: str
+    status: StatusCode
+    status_label: str
+    reason: str
+    reason_label: str
+    similarity: float
+    exact: bool
+
+
+class DuplicatesOut(Schema):
+    """409: likely duplicates; send the request again with ``confirm_not_duplicate: true``."""
+
+    detail: str
+    needs_confirmation: bool
+    duplicates: list[DuplicateOut]
+
+
+class CustomerSummary(Schema):
+    id: int
+    name: str
+    credit_code: str
+    region: RefOut | None
+    industry: RefOut | None
+    owner: OwnerRef
+    status: StatusCode
+    status_label: str
+
+
+class RegistrationOut(Schema):
+    id: int
+    customer: CustomerSummary
+    requested_by: UserRef
+    created_at: datetime
+    confirmed_not_duplicate: bool
+    duplicates_shown: list[dict[str, Any]]
+    decision: Literal["pending", "approved", "rejected"]
+    decision_label: str
+    decided_by: UserRef | None
+    decided_at: datetime | None
+    reason: str
+
+
+class RegistrationPage(Schema):
+    count: int
+    offset: int
+    limit: int
+    items: list[RegistrationOut]
+
+
+class DecisionIn(InSchema):
+    approve: bool
+    reason: str = Field("", description="Required when rejecting.")
+
+
+# --- allocation -----------------------------------------------------------------------------
+
+
+class AllocationIn(InSchema):
+    customer_ids: list[int] = Field(min_length=1, max_length=1000)
+    new_owner_id: int
+    reason: str
+
+
+class AllocationOut(Schema):
+    moved: int = Field(description="Customers whose owner changed (the others had it already).")
+    new_owner: OwnerRef
+    customer_ids: list[int]
+
+
+class OwnerChangeOut(Schema):
+    id: int
+    old_owner: UserRef | None
+    new_owner: UserRef
+    changed_by: UserRef | None
+    changed_at: datetime
+    reason: str
+
+
+# --- scorecard and grades -------------------------------------------------------------------
+
+
+class GradeChangeOut(Schema):
+    id: int
+    old_grade: GradeCode | None
+    new_grade: GradeCode
+    suggested_grade: GradeCode | None
+    score: Decimal | None
+    changed_by: UserRef | None
+    changed_at: datetime
+    reason: str
+
+
+class FactorOut(Schema):
+    code: str
+    group: str
+    group_label: str
+    name: str
+    question: str
+    weight: Decimal
+    score: int | None
+    justification: str
+    scored_by: UserRef | None
+    scored_at: datetime | None
+
+
+class ThresholdsOut(Schema):
+    a: Decimal
+    b: Decimal
+    c: Decimal
+
+
+class ScorecardOut(Schema):
+    customer_id: int
+    factors: list[FactorOut]
+    complete: bool = Field(description="Every weighted factor is scored.")
+    score: Decimal | None = Field(description="Weighted score, 0–100.")
+    suggested_grade: GradeCode | None
+    grade: GradeCode | None
+    thresholds: ThresholdsOut
+    grade_history: list[GradeChangeOut]
+    can_score: bool
+    can_grade: bool
+
+
+class FactorScoreIn(InSchema):
+    score: int = Field(description="0 to 5.")
+    justification: str
+
+
+class ScorecardIn(InSchema):
+    scores: dict[str, FactorScoreIn] = Field(description="Factor code → score and justification.")
+
+
+class GradeIn(InSchema):
+    grade: GradeCode
+    reason: str = Field("", description="Required when the grade differs from the suggestion.")
+
+
+# --- evaluations ----------------------------------------------------------------------------
+
+
+class EvaluationOut(Schema):
+    id: int
+    customer_id: int
+    evaluated_on: date
+    relationship: int
+    needs_clarity: int
+    competitive_position: int
+    solution_fit: int
+    payment_ability: int
+    total: int
+    summary: str
+    next_steps: str
+    evaluated_by: UserRef
+    created_at: datetime
+
+
+class EvaluationIn(InSchema):
+    evaluated_on: date | None = Field(None, description="Defaults to today.")
+    relationship: int = Field(description="1 to 5.")
+    needs_clarity: int = Field(description="1 to 5.")
+    competitive_position: int = Field(description="1 to 5.")
+    solution_fit: int = Field(description="1 to 5.")
+    payment_ability: int = Field(description="1 to 5.")
+    summary: str
+    next_steps: str = ""
+
+
+# --- contacts -------------------------------------------------------------------------------
+
+
+class ContactOut(Schema):
+    id: int
+    customer_id: int
+    name: str
+    title: str
+    department: str
+    mobile: str
+    phone: str
+    email: str
+    wechat: str
+    reports_to: RefOut | None
+    notes: str
+    is_active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ContactFieldsIn(InSchema):
+    title: str | None = None
+    department: str | None = None
+    mobile: str | None = Field(None, description="Mainland mobile (11 digits, +86 allowed).")
+    phone: str | None = None
+    email: str | None = None
+    wechat: str | None = None
+    reports_to_id: int | None = Field(None, description="A contact of the same customer.")
+    notes: str | None = None
+    is_active: bool | None = None
+
+
+class ContactIn(ContactFieldsIn):
+    customer_id: int
+    name: str
+
+
+class ContactPatch(ContactFieldsIn):
+    version: int = Field(description="The `version` of the contact as you read it.")
+    name: str | None = None
+
+
+class ContactQuery(InSchema):
+    customer: int = Field(description="The customer whose contacts to list.")
+
+
+class OrgChartNode(Schema):
+    id: int
+    name: str
+    title: str
+    department: str
+    active: bool
+    children: list["OrgChartNode"]
+
+
+OrgChartNode.model_rebuild()

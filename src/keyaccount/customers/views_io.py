@@ -1,0 +1,330 @@
+"""Pages and downloads for importing and exporting customers and contacts."""
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadhandler import MemoryFileUploadHandler, StopUpload
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import exporting, importing, permissions, selectors
+from .models import Customer
+
+PER_PAGE = 100
+FILTERS = ("all", "errors", "warnings", "create", "update", "unchanged")
+
+
+def _download(export: exporting.Export) -> HttpResponse:
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = exporting.content_disposition(export.file_name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _format(request: HttpRequest) -> str:
+    fmt = request.GET.get("format", "xlsx").lower()
+    return fmt if fmt in exporting.FORMATS else "xlsx"
+
+
+def _visible_customer(request: HttpRequest, pk: int) -> Customer:
+    # Outside the user's visibility is the same as missing: 404 (rule 2).
+    return get_object_or_404(selectors.customer_detail_queryset(user=request.user), pk=pk)
+
+
+# --- exports --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def export_list(request: HttpRequest) -> HttpResponse:
+    """The KA list with the list page's filters, as .xlsx or CSV."""
+    filters = exporting.filters_from_query(request.GET)
+    return _download(
+        exporting.export_customers(user=request.user, filters=filters, fmt=_format(request))
+    )
+
+
+@login_required
+@require_GET
+def export_contacts(request: HttpRequest) -> HttpResponse:
+    filters = exporting.filters_from_query(request.GET)
+    return _download(
+        exporting.export_contacts(user=request.user, filters=filters, fmt=_format(request))
+    )
+
+
+@login_required
+@require_GET
+def export_profile(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _visible_customer(request, pk)
+    return _download(exporting.export_profile(user=request.user, customer=customer))
+
+
+@login_required
+@require_GET
+def export_evaluations(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _visible_customer(request, pk)
+    return _download(exporting.export_evaluations(user=request.user, customer=customer))
+
+
+@login_required
+@require_GET
+def print_profile(request: HttpRequest, pk: int) -> HttpResponse:
+    """The profile form (客户档案表) as a page to print on A4."""
+    customer = _visible_customer(request, pk)
+    return render(
+        request,
+        "customers/io/print_profile.html",
+        {
+            "customer": customer,
+            "sections": exporting.profile_sections(customer),
+            "contacts": exporting.profile_contacts(user=request.user, customer=customer),
+        },
+    )
+
+
+# --- import ---------------------------------------------------------------------------------
+
+
+def _check_import(request: HttpRequest) -> None:
+    if not importing.can_import(permissions.capabilities_for(request.user)):
+        raise PermissionDenied(_("Your role does not import customers."))
+
+
+@login_required
+@require_GET
+def import_template(request: HttpRequest) -> HttpResponse:
+    _check_import(request)
+    name = exporting.file_name(str(_("Customer import template")), extension="xlsx")
+    return _download(
+        exporting.Export(importing.build_template(), name, exporting.XLSX_CONTENT_TYPE)
+    )
+
+
+class BoundedUploadHandler(MemoryFileUploadHandler):
+    """Keeps the upload in memory up to the import's limit and stops reading beyond it, so a
+    huge upload is neither buffered nor written to disk."""
+
+    def handle_raw_input(self, *args: Any, **kwargs: Any) -> None:
+        self.activated = True
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        self.received = 0
+        super().new_file(*args, **kwargs)  # raises StopFutureHandlers: we keep the file
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self.received += len(raw_data)
+        if self.received > importing.MAX_BYTES:
+            self.request.import_too_big = True  # type: ignore[union-attr]
+            raise StopUpload(connection_reset=False)
+        return super().receive_data_chunk(raw_data, start)
+
+
+def _too_big() -> str:
+    return _("The file is larger than %(max)s MB, the largest file that can be imported.") % {
+        "max": importing.MAX_BYTES // 1024 // 1024
+    }
+
+
+@csrf_exempt  # the CSRF check runs in ``_import`` once the upload handlers are in place
+@login_required
+def import_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        _check_import(request)
+        request.upload_handlers = [BoundedUploadHandler(request)]
+    return _import(request)
+
+
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def _import(request: HttpRequest) -> HttpResponse:
+    """Upload → preview (nothing written) → commit (all rows or none)."""
+    _check_import(request)
+    if request.method == "POST":
+        action = request.POST.get("action", "preview")
+        if action == "preview":
+            return _upload(request)
+        if action in ("commit", "discard"):
+            return _decide(request, action)
+        return _page(request, error=_("Unknown action."), status=400)
+    batch_id = request.GET.get("batch")
+    if batch_id:
+        found = _batch(request, batch_id)
+        if found is None:
+            return _expired(request)
+        batch, plan = found
+        return _page(request, batch=batch, plan=plan)
+    return _page(request)
+
+
+def _batch(request: HttpRequest, batch_id: str) -> tuple[Any, importing.Plan] | None:
+    try:
+        key = uuid.UUID(str(batch_id))
+    except ValueError:
+        return None
+    return importing.load_batch(user=request.user, batch_id=key)  # type: ignore[arg-type]
+
+
+def _expired(request: HttpRequest) -> HttpResponse:
+    return _page(
+        request,
+        error=_(
+            "This preview no longer exists: it was imported, discarded or is more than a day "
+            "old. Upload the file again."
+        ),
+        status=404,
+    )
+
+
+def _upload(request: HttpRequest) -> HttpResponse:
+    if getattr(request, "import_too_big", False):
+        return _page(request, error=_too_big(), status=400)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _page(request, error=_("Choose a file to import (.xlsx or .csv)."), status=400)
+    if upload.size is not None and upload.size > importing.MAX_BYTES:
+        return _page(request, error=_too_big(), status=400)
+    name = str(upload.name or "")[:200]
+    data = upload.read()
+    try:
+        plan = importing.preview(user=request.user, file_name=name, data=data)  # type: ignore[arg-type]
+    except importing.FileRefusedError as exc:
+        return _page(request, error=exc.message, status=400, file_name=name)
+    batch = importing.save_batch(user=request.user, plan=plan)  # type: ignore[arg-type]
+    show = "errors" if plan.has_errors else "all"
+    return HttpResponseRedirect(f"{reverse('customers_io:import')}?batch={batch.pk}&show={show}")
+
+
+def _decide(request: HttpRequest, action: str) -> HttpResponse:
+    found = _batch(request, request.POST.get("batch", ""))
+    if found is None:
+        return _expired(request)
+    batch, plan = found
+    here = reverse("customers_io:import")
+    if action == "discard":
+        batch.delete()
+        messages.info(request, _("The preview was discarded; nothing was imported."))
+        return HttpResponseRedirect(here)
+    if plan.has_errors:
+        messages.error(request, _("Nothing was imported: correct the rows in error first."))
+        return HttpResponseRedirect(f"{here}?batch={batch.pk}&show=errors")
+    outcome = importing.commit(user=request.user, batch=batch, plan=plan)  # type: ignore[arg-type]
+    if not outcome.committed:
+        messages.error(request, outcome.message)
+        return HttpResponseRedirect(f"{here}?batch={batch.pk}&show=errors")
+    messages.success(request, _summary(outcome.counts))
+    return HttpResponseRedirect(here)
+
+
+def _summary(counts: dict[str, int]) -> str:
+    parts: list[str] = []
+    texts: dict[str, Callable[[int], str]] = {
+        "customers_created": lambda n: ngettext(
+            "%(n)s registration request", "%(n)s registration requests", n
+        ),
+        "customers_updated": lambda n: ngettext(
+            "%(n)s customer updated", "%(n)s customers updated", n
+        ),
+        "grades_set": lambda n: ngettext("%(n)s grade set", "%(n)s grades set", n),
+        "contacts_created": lambda n: ngettext("%(n)s contact added", "%(n)s contacts added", n),
+        "contacts_updated": lambda n: ngettext(
+            "%(n)s contact updated", "%(n)s contacts updated", n
+        ),
+        "evaluations_created": lambda n: ngettext(
+            "%(n)s evaluation added", "%(n)s evaluations added", n
+        ),
+    }
+    for key, text in texts.items():
+        if counts.get(key):
+            parts.append(text(counts[key]) % {"n": counts[key]})
+    if not parts:
+        return _("Imported: nothing needed to change.")
+    return _("Imported: %(parts)s.") % {"parts": _("; ").join(parts)}
+
+
+def _shown(row: importing.Row, show: str) -> bool:
+    if show == "errors":
+        return row.action == importing.FAILED
+    if show == "warnings":
+        return any(p.level == importing.WARNING for p in row.problems)
+    if show in (importing.CREATE, importing.UPDATE, importing.UNCHANGED):
+        return row.action == show
+    return True
+
+
+def _page(
+    request: HttpRequest,
+    *,
+    batch: Any = None,
+    plan: importing.Plan | None = None,
+    error: str = "",
+    status: int = 200,
+    file_name: str = "",
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "error": error,
+        "file_name": file_name,
+        "max_mb": importing.MAX_BYTES // 1024 // 1024,
+        "max_rows": f"{importing.MAX_ROWS:,}",
+        "sheets": [
+            (importing.SHEET_TITLES[kind], importing.COLUMNS[kind]) for kind in importing.KINDS
+        ],
+        "registers": permissions.can_request_registration(
+            permissions.capabilities_for(request.user)
+        ),
+    }
+    if plan is not None:
+        show = request.GET.get("show", "all")
+        show = show if show in FILTERS else "all"
+        rows = [r for r in plan.rows if _shown(r, show)]
+        page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+        titles = {s.title: (s.title or str(importing.SHEET_TITLES[s.kind])) for s in plan.sheets}
+        counts = plan.counts()
+        context.update(
+            batch=batch,
+            plan=plan,
+            show=show,
+            page=page,
+            counts=counts,
+            filters=[
+                ("all", _("All rows"), counts["rows"]),
+                ("errors", _("Errors"), counts[importing.FAILED]),
+                ("warnings", _("Warnings"), counts["warning"]),
+                ("create", _("New"), counts[importing.CREATE]),
+                ("update", pgettext("import rows", "Updated"), counts[importing.UPDATE]),
+                ("unchanged", _("Unchanged"), counts[importing.UNCHANGED]),
+            ],
+            rows=[
+                {
+                    "row": row,
+                    "sheet": titles.get(row.sheet, row.sheet),
+                    "action": importing.action_label(row.action),
+                    "badge": {
+                        importing.CREATE: "bg-green-lt",
+                        importing.UPDATE: "bg-blue-lt",
+                        importing.UNCHANGED: "bg-secondary-lt",
+                        importing.FAILED: "bg-red-lt",
+                    }.get(row.action, "bg-secondary-lt"),
+                }
+                for row in page.object_list
+            ],
+            file_problems=plan.problems,
+            kinds=[
+                (titles.get(s.title, s.title), str(importing.SHEET_TITLES[s.kind]), len(s.rows))
+                for s in plan.sheets
+            ],
+            can_commit=not plan.has_errors and plan.has_work,
+        )
+    return render(request, "customers/io/import.html", context, status=status)

@@ -1,0 +1,81 @@
+"""The demo company as loaded: users, roles, units and sign-in (loaded once for this module)."""
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+
+from keyaccount.core.demo import KA_DEPT, TEAM_EAST, TEAM_NORTH, USERS, load_demo
+from keyaccount.org.models import OrgUnit, RoleAssignment, User
+from keyaccount.org.rules import RoleCode
+from keyaccount.org.selectors import scope_for
+
+
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """Load the demo once; every test runs in a savepoint inside this rolled-back transaction."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_demo(password=settings.DEMO_PASSWORD)
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(demo_loaded, db):
+    return USERS
+
+
+@pytest.mark.parametrize("spec", USERS, ids=lambda spec: spec.username)
+def test_demo_users_can_sign_in_with_the_demo_password(demo, spec):
+    client = Client()
+    response = client.post(
+        "/accounts/login/", {"username": spec.username, "password": settings.DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert client.get("/").context["user"].username == spec.username
+
+
+@pytest.mark.parametrize("spec", USERS, ids=lambda spec: spec.username)
+def test_demo_users_have_their_role_unit_and_managed_units(demo, spec):
+    user = User.objects.get(username=spec.username)
+    assert user.unit.name == spec.unit
+    assert user.display_name == spec.display_name
+    assignments = [
+        (a.role.code, a.unit.name if a.unit else None)
+        for a in RoleAssignment.objects.filter(user=user).select_related("role", "unit")
+    ]
+    assert assignments == [(spec.role, spec.covers)]
+    assert list(user.managed_units.values_list("name", flat=True)) == (
+        [spec.manages] if spec.manages else []
+    )
+    assert (user.is_staff, user.is_superuser) == (spec.staff, spec.staff)
+
+
+def test_demo_department_head_manages_and_covers_the_ka_department(demo):
+    head = User.objects.get(username="zhou.jian")
+    ka_dept = OrgUnit.objects.get(name=KA_DEPT)
+    assert ka_dept.manager == head
+    assert RoleAssignment.objects.get(user=head).role.code == RoleCode.DEPARTMENT_HEAD
+    scope = scope_for(head)
+    names = set(OrgUnit.objects.filter(pk__in=scope.unit_ids).values_list("name", flat=True))
+    assert names == {KA_DEPT, TEAM_EAST, TEAM_NORTH}
+
+
+def test_demo_teams_sit_under_the_ka_department_in_their_regions(demo):
+    east = OrgUnit.objects.select_related("parent", "region", "manager").get(name=TEAM_EAST)
+    north = OrgUnit.objects.select_related("parent", "region", "manager").get(name=TEAM_NORTH)
+    assert (east.parent.name, east.region.code, east.manager.username) == (
+        KA_DEPT,
+        "CN-E",
+        "chen.hao",
+    )
+    assert (north.parent.name, north.region.code, north.manager.username) == (
+        KA_DEPT,
+        "CN-N",
+        "zhang.wei",
+    )
+
+
+def test_demo_administrator_sees_everything(demo):
+    assert scope_for(User.objects.get(username="admin")).everything is True

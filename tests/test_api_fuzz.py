@@ -1,0 +1,164 @@
+"""Property-based fuzzing of the REST API with schemathesis, in process (WSGI, no server).
+
+Every GET operation of the whole API is called as a signed-in key account manager (personal
+token) with generated parameters, valid and invalid: no answer may be a server error, and every
+answer must match what the OpenAPI schema documents for its status (JSON, right shape).
+Hypothesis is derandomised and bounded (``MAX_EXAMPLES`` per operation) so the run is quick and
+the same on every machine. A second test calls each GET operation once with the ids of real
+records the KAM can see, so that full 200 answers are checked against the schema too.
+"""
+
+import inspect
+from collections.abc import Iterator
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+)
+
+from keyaccount.contacts.services import contact_create
+from keyaccount.customers import services
+from keyaccount.customers.models import ScoringFactor
+from keyaccount.org.models import Region
+from keyaccount.org.services import api_token_create
+from keyaccount.wsgi import application
+
+from . import conftest as root
+from .api_support import credit_code, registered
+
+MAX_EXAMPLES = 20
+CHECKS = [
+    not_a_server_error,
+    response_schema_conformance,
+    content_type_conformance,
+    negative_data_rejection,
+]
+
+
+def build_world() -> SimpleNamespace:
+    """The role cast, a KAM's token, and a customer of theirs with everything a GET route can
+    show (scores, grade, evaluation, contacts with a reporting line, a pending request)."""
+    cast = inspect.unwrap(root.cast)(None)  # the plain function behind the ``cast`` fixture
+    customer = registered(
+        cast.kam,
+        cast.assistant,
+        "江苏省电网运营有限公司",
+        credit_code=credit_code(11),
+        region=Region.objects.get(code="CN-JS"),
+        revenue=Decimal("123456789.50"),
+        employees=68000,
+    )
+    services.scores_save(
+        actor=cast.kam,
+        customer=customer,
+        scores={f.code: (4, "依据") for f in ScoringFactor.objects.filter(is_active=True)},
+    )
+    services.grade_set(actor=cast.team_lead, customer=customer, grade="A", reason="战略客户")
+    services.evaluation_create(
+        actor=cast.kam,
+        customer=customer,
+        data={
+            "relationship": 4,
+            "needs_clarity": 4,
+            "competitive_position": 3,
+            "solution_fit": 5,
+            "payment_ability": 4,
+            "summary": "预算已批",
+        },
+    )
+    boss = contact_create(actor=cast.kam, customer=customer, data={"name": "王总"})
+    contact = contact_create(
+        actor=cast.kam,
+        customer=customer,
+        data={"name": "李工", "mobile": "13812345678", "reports_to": boss},
+    )
+    registered(cast.kam, cast.assistant, "金陵商业银行股份有限公司", approve=False)
+    token = api_token_create(actor=cast.kam, name="fuzz").key
+    return SimpleNamespace(
+        headers={"Authorization": f"Bearer {token}"},
+        path_ids={
+            "customer_id": customer.pk,
+            "contact_id": contact.pk,
+            "unit_id": cast.east.pk,
+            "code": "development",
+        },
+        query={"customer": customer.pk},
+    )
+
+
+@pytest.fixture(scope="module")
+def _shared_world(django_db_setup, django_db_blocker) -> Iterator[SimpleNamespace]:
+    """Built once for the module inside a transaction rolled back at its end (as the access
+    matrix shares its cast); every test still runs in its own savepoint (``db``)."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer._from_testcase = True  # type: ignore[attr-defined]
+        outer.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(_shared_world: SimpleNamespace, db) -> Iterator[SimpleNamespace]:
+    """The shared world, with requests kept on the test's database connection.
+
+    schemathesis calls Django's WSGI handler itself, which (unlike the test client) closes
+    "old" connections at the start and end of every request: inside the test's transaction
+    that would close PostgreSQL's connection. Detach that, as ``django.test.Client`` does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield _shared_world
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+#: Loaded in process when the module is collected: the schema is public and needs no database.
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+
+
+@schema.include(method="GET").parametrize()
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_get_routes_never_fail_and_match_the_schema(case, world):
+    case.call_and_validate(headers=world.headers, checks=CHECKS)
+
+
+def test_get_routes_on_real_records_match_the_schema(world):
+    """Each GET operation once on records the KAM can see: 200 and the documented shape."""
+    called = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operation.method.upper() != "GET":
+            continue
+        names = [p.name for p in operation.path_parameters]
+        case = operation.Case(
+            path_parameters={n: world.path_ids[n] for n in names},
+            query={p.name: world.query[p.name] for p in operation.query if p.name in world.query},
+        )
+        response = case.call_and_validate(
+            headers=world.headers, checks=[not_a_server_error, response_schema_conformance]
+        )
+        assert response.status_code == 200, (operation.label, response.text[:300])
+        called.append(operation.path)
+    assert "/api/customers/{customer_id}/scorecard" in called
+    assert "/api/contacts/{contact_id}" in called
+    assert len(called) >= 15
