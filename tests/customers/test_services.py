@@ -459,7 +459,8 @@ def test_an_edit_that_makes_the_name_another_customers_is_refused(cast, customer
             actor=cast.kam, customer=customer, data={"name": "江苏电网运营股份有限公司"},
             expected_version=2,
         )  # fmt: skip
-    assert "“江苏电网运营有限公司” (Registered), owned by 赵强." in exc.value.message_dict["name"][0]
+    expected = "“江苏电网运营有限公司” (Registered), owned by 赵强."
+    assert expected in exc.value.message_dict["name"][0]
     stored = Customer.objects.get(pk=customer.pk)
     assert (stored.name, stored.name_key, stored.version) == ("华扬科技有限公司", "华扬科技", 2)
 
