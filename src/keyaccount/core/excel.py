@@ -52,14 +52,17 @@ def add_sheet(
         cell.fill = PatternFill("solid", fgColor="E8EEF7")
         cell.alignment = Alignment(vertical="center")
     sheet.freeze_panes = "A2"
+    row_number = sheet.max_row  # the header; counted from here on (max_row is O(cells))
     for row in rows:
         values = [_worksheet_text(v) if isinstance(v, str) else v for v in map(_plain, row)]
         sheet.append(values)
-        for cell, value in zip(sheet[sheet.max_row], values, strict=False):
+        row_number += 1
+        for column, value in enumerate(values, start=1):
             if isinstance(value, str):
+                cell = sheet.cell(row=row_number, column=column)
                 cell.data_type = TYPE_STRING  # never a formula, whatever it starts with
             elif isinstance(value, date):
-                cell.number_format = "yyyy-mm-dd"
+                sheet.cell(row=row_number, column=column).number_format = "yyyy-mm-dd"
     for index, header_text in enumerate(header, start=1):
         width = widths[index - 1] if widths and index <= len(widths) else 14
         sheet.column_dimensions[get_column_letter(index)].width = max(width, len(header_text) + 4)
