@@ -318,6 +318,30 @@ def recompute_score(customer: Customer) -> tuple[Decimal | None, str]:
 
 
 @transaction.atomic
+def scorecard_recompute_all() -> int:
+    """Recompute every customer's weighted score and suggested grade after the weights or
+    thresholds changed. Set-based: two reads and batched updates, whatever the size."""
+    weights = active_weights()
+    limits = thresholds()
+    by_customer: dict[int, dict[str, int]] = {}
+    for customer_id, code, value in FactorScore.objects.values_list(
+        "customer_id", "factor__code", "score"
+    ).iterator(chunk_size=5000):
+        by_customer.setdefault(customer_id, {})[code] = value
+    changed = []
+    for customer in Customer.objects.only("id", "score", "suggested_grade").iterator(
+        chunk_size=5000
+    ):
+        score = rules.weighted_score(by_customer.get(customer.pk, {}), weights)
+        suggested = rules.suggest_grade(score, limits) or ""
+        if (customer.score, customer.suggested_grade) != (score, suggested):
+            customer.score, customer.suggested_grade = score, suggested
+            changed.append(customer)
+    Customer.objects.bulk_update(changed, ["score", "suggested_grade"], batch_size=1000)
+    return len(changed)
+
+
+@transaction.atomic
 def scores_save(
     *, actor: User, customer: Customer, scores: Mapping[str, tuple[int, str]]
 ) -> tuple[Decimal | None, str]:
