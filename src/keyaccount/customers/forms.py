@@ -168,7 +168,10 @@ class CustomerFilterForm(forms.Form):
         self.fields["region"].choices = _empty(_("any")) + region_choices()  # type: ignore[attr-defined]
         self.fields["industry"].choices = _empty(_("any")) + industry_choices()  # type: ignore[attr-defined]
         self.fields["owner"].choices = _empty(_("anyone")) + [  # type: ignore[attr-defined]
-            (u.pk, str(u)) for u in selectors.owners_for_filter(user=user)
+            (pk, display or " ".join(p for p in (first, last) if p) or username)
+            for pk, display, first, last, username in selectors.owners_for_filter(
+                user=user
+            ).values_list("pk", "display_name", "first_name", "last_name", "username")
         ]
         self.fields["team"].choices = _empty(_("any")) + _tree_choices(  # type: ignore[attr-defined]
             (u.pk, u.parent_id, u.name) for u in selectors.teams_for_filter(user=user)
@@ -356,7 +359,10 @@ def allocatable_users(caps: permissions.Capabilities) -> list[User]:
     )
     if not caps.everything:
         users = users.filter(unit_id__in=sorted(caps.head_unit_ids))
-    return list(users.select_related("unit").distinct().order_by("unit__name", "username"))
+    users = users.select_related("unit").only(
+        "id", "username", "display_name", "first_name", "last_name", "unit__name"
+    )
+    return list(users.distinct().order_by("unit__name", "username"))
 
 
 class IdListField(forms.Field):
