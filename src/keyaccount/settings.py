@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "keyaccount.process",
     "keyaccount.customers",
     "keyaccount.contacts",
+    "keyaccount.pipeline",
 ]
 
 MIDDLEWARE = [

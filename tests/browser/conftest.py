@@ -107,8 +107,8 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture
 def reference_data(transactional_db: None) -> None:
-    """Roles, regions, industries, the default playbook and the default scorecard (factors and
-    grade thresholds), as the data migrations leave them.
+    """Roles, regions, industries, the default playbook, the default scorecard (factors and
+    grade thresholds) and the pipeline defaults (risk factors, loss reasons, policy), as the data migrations leave them.
 
     Not ``serialized_rollback``: once any transactional test without it has flushed the
     database, post_migrate recreates content types under new ids and every later serialized
@@ -116,6 +116,7 @@ def reference_data(transactional_db: None) -> None:
     """
     from keyaccount.customers.models import ScoringFactor
     from keyaccount.org.models import Role
+    from keyaccount.pipeline.models import RiskFactor
     from keyaccount.process.models import Stage
 
     with transaction.atomic():  # one commit, not one per row: much faster on PostgreSQL
@@ -129,6 +130,10 @@ def reference_data(transactional_db: None) -> None:
             )
         if not ScoringFactor.objects.exists():
             importlib.import_module("keyaccount.customers.migrations.0002_default_scorecard").load(
+                django_apps, None
+            )
+        if not RiskFactor.objects.exists():
+            importlib.import_module("keyaccount.pipeline.migrations.0002_defaults").load(
                 django_apps, None
             )
 

@@ -21,6 +21,7 @@ class Capabilities:
     managed_unit_ids: frozenset[int]  # units whose members' customers this user manages
     assisted_unit_ids: frozenset[int]  # units covered as department assistant
     head_unit_ids: frozenset[int]  # units covered as department head
+    director_unit_ids: frozenset[int] = frozenset()  # units covered as sales director
 
     def manages(self, owner_unit_id: int | None) -> bool:
         return self.everything or (
@@ -45,6 +46,7 @@ def capabilities_for(user: Any) -> Capabilities:
     managed_roots |= {u for code, u in rows if code in _MANAGING_ROLES and u is not None}
     assisted_roots = {u for code, u in rows if code == RoleCode.DEPARTMENT_ASSISTANT and u}
     head_roots = {u for code, u in rows if code == RoleCode.DEPARTMENT_HEAD and u}
+    director_roots = {u for code, u in rows if code == RoleCode.SALES_DIRECTOR and u}
     parents = unit_parents() if (managed_roots or assisted_roots or head_roots) else {}
     return Capabilities(
         user_id=user.pk,
@@ -53,6 +55,7 @@ def capabilities_for(user: Any) -> Capabilities:
         managed_unit_ids=frozenset(descendants(parents, managed_roots)),
         assisted_unit_ids=frozenset(descendants(parents, assisted_roots)),
         head_unit_ids=frozenset(descendants(parents, head_roots)),
+        director_unit_ids=frozenset(descendants(parents, director_roots)),
     )
 
 

@@ -157,6 +157,15 @@ class RequiredForm(models.Model):
     stage = models.ForeignKey(
         Stage, verbose_name=_("stage"), on_delete=models.CASCADE, related_name="required_forms"
     )
+    step = models.ForeignKey(
+        Step,
+        verbose_name=_("step"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="required_forms",
+        help_text=_("Required before leaving this step; empty: before leaving the stage."),
+    )
     form = models.CharField(_("form"), max_length=40, choices=FormCode.choices)
     history = HistoricalRecords()
 

@@ -1,0 +1,43 @@
+"""Who may do what to an opportunity they can see (SPEC §2). Visibility comes first: these
+predicates are only asked about opportunities already inside ``visible_to(user)``.
+
+- The owner and the managers of the owner's unit run the deal: edit it, move it through the
+  gates, close it, keep its team, contract and milestones.
+- Team members (consultants and others) work on it: the checklist, key evaluation elements,
+  competitors, buying roles, follow-up entries and risk assessments.
+- A sales director covering the owner's unit overrides gates and decides high-risk deals.
+- The department assistant sees the department's deals but does not edit them.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from keyaccount.customers.permissions import Capabilities, capabilities_for
+
+__all__ = ["Capabilities", "DealAccess", "capabilities_for", "deal_access"]
+
+
+@dataclass(frozen=True)
+class DealAccess:
+    run: bool  # edit fields, move stages, outcomes, team, contract, milestones
+    work: bool  # checklist, elements, competitors, buying roles, follow-ups, risk assessments
+    override: bool  # override a gate, decide a high-risk deal
+
+    def as_dict(self) -> dict[str, bool]:
+        return {"run": self.run, "work": self.work, "override": self.override}
+
+
+def deal_access(
+    caps: Capabilities, *, owner_id: int, owner_unit_id: int | None, member_ids: Any = ()
+) -> DealAccess:
+    run = caps.user_id == owner_id or caps.manages(owner_unit_id)
+    work = run or (caps.user_id is not None and caps.user_id in set(member_ids))
+    override = caps.everything or (
+        owner_unit_id is not None and owner_unit_id in caps.director_unit_ids
+    )
+    return DealAccess(run=run, work=work, override=override)
+
+
+def can_open_deal(caps: Capabilities, *, customer_owner_id: int, owner_unit_id: int | None) -> bool:
+    """A deal is opened on a registered customer by its owner or the owner's managers."""
+    return caps.user_id == customer_owner_id or caps.manages(owner_unit_id)

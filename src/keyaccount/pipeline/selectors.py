@@ -1,0 +1,388 @@
+"""Every read of opportunities starts from ``visible_to(user)`` (rule 2). Lists, the board and
+totals are a fixed number of queries whatever the number of opportunities (rule 10)."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from keyaccount.contacts.models import Contact
+from keyaccount.customers.selectors import _region_ids
+from keyaccount.org.rules import descendants
+from keyaccount.org.selectors import unit_parents
+from keyaccount.process.models import Stage
+
+from . import rules
+from .models import (
+    BuyingRoleEntry,
+    Contract,
+    Opportunity,
+    OpportunityCompetitor,
+    OpportunityMember,
+    PaymentMilestone,
+    RiskAssessment,
+    StageTransition,
+)
+
+SORTS: dict[str, tuple[str, ...]] = {
+    "signing": ("expected_signing", "id"),
+    "-signing": ("-expected_signing", "-id"),
+    "amount": ("amount", "id"),
+    "-amount": ("-amount", "-id"),
+    "weighted": ("weighted", "id"),
+    "-weighted": ("-weighted", "-id"),
+    "stage": ("stage__order", "expected_signing", "id"),
+    "-stage": ("-stage__order", "expected_signing", "id"),
+    "customer": ("customer__name", "id"),
+    "name": ("name", "id"),
+    "age": ("stage_entered_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+}
+
+
+@dataclass
+class OpportunityFilters:
+    q: str = ""
+    status: str = rules.Status.OPEN  # "" = every status
+    stages: list[int] = field(default_factory=list)
+    owner: int | None = None
+    team: int | None = None
+    region: int | None = None
+    industry: int | None = None
+    grades: list[str] = field(default_factory=list)
+    customer: int | None = None
+    signing_from: date | None = None  # first day of a month, inclusive
+    signing_to: date | None = None  # last day of a month, inclusive
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    health: list[str] = field(default_factory=list)
+    risk: str = ""
+    min_amount_major: Decimal | None = None  # the major-project list
+    sort: str = "signing"
+
+
+def with_forecast(qs: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
+    """Annotate ``prob`` (override or the stage's) and ``weighted`` (amount × prob)."""
+    prob = Coalesce(F("probability_override"), F("stage__probability"), output_field=IntegerField())
+    return qs.annotate(
+        prob=prob,
+        weighted=ExpressionWrapper(
+            F("amount") * prob / Value(Decimal(100)),
+            output_field=DecimalField(max_digits=20, decimal_places=2),
+        ),
+    )
+
+
+def health_condition(flag: str, *, stages: list[tuple[int, int]], now: datetime) -> Q:
+    """The SQL condition of one health flag. ``stages``: (stage id, norm days) pairs."""
+    open_ = Q(status=rules.Status.OPEN)
+    if flag == rules.Health.OVERDUE_STAGE:
+        over = Q(pk__in=[])
+        for stage_id, norm in stages:
+            over |= Q(stage_id=stage_id, stage_entered_at__lt=now - timedelta(days=norm))
+        return open_ & over
+    if flag == rules.Health.PAST_SIGNING:
+        return open_ & Q(expected_signing__lt=timezone.localdate(now))
+    if flag == rules.Health.RISK_PENDING:
+        return Q(risk_decision=rules.RiskDecision.PENDING)
+    if flag == rules.Health.HIGH_RISK:
+        return Q(risk_level=rules.RiskLevel.HIGH)
+    if flag == rules.Health.SLIPPED:
+        return Q(signing_slips__gt=0)
+    return Q()
+
+
+def stage_norms() -> list[tuple[int, int]]:
+    return list(Stage.objects.order_by("order").values_list("id", "norm_days"))
+
+
+def health_flags(opp: Opportunity, norms: dict[int, int], now: datetime) -> list[str]:
+    """The flags of one loaded opportunity (no query), same meaning as ``health_condition``."""
+    flags = []
+    if opp.status == rules.Status.OPEN:
+        norm = norms.get(opp.stage_id)
+        if norm is not None and opp.stage_entered_at < now - timedelta(days=norm):
+            flags.append(rules.Health.OVERDUE_STAGE)
+        if opp.expected_signing < timezone.localdate(now):
+            flags.append(rules.Health.PAST_SIGNING)
+    if opp.risk_decision == rules.RiskDecision.PENDING:
+        flags.append(rules.Health.RISK_PENDING)
+    if opp.risk_level == rules.RiskLevel.HIGH:
+        flags.append(rules.Health.HIGH_RISK)
+    if opp.signing_slips:
+        flags.append(rules.Health.SLIPPED)
+    return [str(f) for f in flags]
+
+
+def visible(user: Any) -> QuerySet[Opportunity]:
+    return Opportunity.objects.visible_to(user)
+
+
+def opportunity_list(
+    *, user: Any, filters: OpportunityFilters | None = None
+) -> QuerySet[Opportunity]:
+    """Visible opportunities, filtered, with ``prob`` and ``weighted``, sorted."""
+    f = filters or OpportunityFilters()
+    qs = visible(user)
+    if f.status in rules.Status.values:
+        qs = qs.filter(status=f.status)
+    if f.q:
+        text = f.q.strip()
+        qs = qs.filter(
+            Q(name__icontains=text)
+            | Q(customer__name__icontains=text)
+            | Q(customer__short_name__icontains=text)
+            | Q(products__icontains=text)
+            | (Q(customer__pinyin__startswith=text.lower()) if text.isascii() else Q(pk__in=[]))
+        )
+    if f.stages:
+        qs = qs.filter(stage_id__in=f.stages)
+    if f.owner:
+        qs = qs.filter(owner_id=f.owner)
+    if f.team:
+        qs = qs.filter(owner__unit_id__in=sorted(descendants(unit_parents(), [f.team])))
+    if f.region:
+        qs = qs.filter(customer__region_id__in=_region_ids(f.region))
+    if f.industry:
+        qs = qs.filter(
+            Q(customer__industry_id=f.industry) | Q(customer__industry__parent_id=f.industry)
+        )
+    if f.grades:
+        wanted = [g for g in f.grades if g != "none"]
+        cond = Q(customer__grade__in=wanted)
+        if "none" in f.grades:
+            cond |= Q(customer__grade="")
+        qs = qs.filter(cond)
+    if f.customer:
+        qs = qs.filter(customer_id=f.customer)
+    if f.signing_from:
+        qs = qs.filter(expected_signing__gte=f.signing_from)
+    if f.signing_to:
+        qs = qs.filter(expected_signing__lte=f.signing_to)
+    if f.amount_min is not None:
+        qs = qs.filter(amount__gte=f.amount_min)
+    if f.amount_max is not None:
+        qs = qs.filter(amount__lte=f.amount_max)
+    if f.min_amount_major is not None:
+        qs = qs.filter(amount__gte=f.min_amount_major)
+    if f.risk in rules.RiskLevel.values:
+        qs = qs.filter(risk_level=f.risk)
+    if f.health:
+        norms = stage_norms()
+        now = timezone.now()
+        for flag in f.health:
+            if flag in {h.value for h in rules.Health}:
+                qs = qs.filter(health_condition(flag, stages=norms, now=now))
+    qs = with_forecast(qs).select_related("customer", "owner", "stage", "step")
+    return qs.order_by(*SORTS.get(f.sort, SORTS["signing"]))
+
+
+@dataclass(frozen=True)
+class Totals:
+    count: int
+    by_currency: list[dict[str, Any]]  # currency, count, amount, weighted
+
+    @property
+    def cny(self) -> dict[str, Any]:
+        for row in self.by_currency:
+            if row["currency"] == rules.Currency.CNY:
+                return row
+        return {
+            "currency": rules.Currency.CNY,
+            "count": 0,
+            "amount": Decimal(0),
+            "weighted": Decimal(0),
+        }
+
+
+def totals(qs: QuerySet[Opportunity]) -> Totals:
+    """Count, amount and weighted amount of a filtered list, per currency (one query)."""
+    rows = list(
+        qs.order_by()
+        .values("currency")
+        .annotate(count=Count("id"), amount=Sum("amount"), weighted_sum=Sum("weighted"))
+        .order_by("currency")
+    )
+    by = [
+        {
+            "currency": r["currency"],
+            "count": r["count"],
+            "amount": Decimal(r["amount"] or 0).quantize(Decimal("0.01")),
+            "weighted": Decimal(r["weighted_sum"] or 0).quantize(Decimal("0.01")),
+        }
+        for r in rows
+    ]
+    by.sort(key=lambda r: (r["currency"] != rules.Currency.CNY, r["currency"]))
+    return Totals(count=sum(r["count"] for r in by), by_currency=by)
+
+
+@dataclass
+class BoardColumn:
+    stage: Stage
+    count: int
+    amount: Decimal
+    weighted: Decimal
+    cards: list[Opportunity]
+
+
+def board(
+    *, user: Any, filters: OpportunityFilters | None = None, per_column: int = 30
+) -> list[BoardColumn]:
+    """Open opportunities by stage: per column the count and sums (one grouped query) and the
+    first cards by signing date (one query per stage: the playbook has a handful)."""
+    f = filters or OpportunityFilters()
+    f.status = rules.Status.OPEN
+    qs = opportunity_list(user=user, filters=f)
+    stages = list(Stage.objects.order_by("order"))
+    sums = {
+        r["stage_id"]: r
+        for r in qs.order_by()
+        .values("stage_id")
+        .annotate(count=Count("id"), amount=Sum("amount"), weighted_sum=Sum("weighted"))
+    }
+    columns = []
+    for stage in stages:
+        s: dict[str, Any] = dict(sums.get(stage.pk, {}))
+        cards = list(qs.filter(stage_id=stage.pk).order_by("expected_signing", "id")[:per_column])
+        columns.append(
+            BoardColumn(
+                stage=stage,
+                count=s.get("count", 0),
+                amount=Decimal(s.get("amount") or 0),
+                weighted=Decimal(s.get("weighted_sum") or 0),
+                cards=cards,
+            )
+        )
+    return columns
+
+
+def detail_queryset(*, user: Any) -> QuerySet[Opportunity]:
+    return with_forecast(visible(user)).select_related(
+        "customer__owner", "customer__region", "customer__industry", "owner__unit", "stage",
+        "step", "loss_reason", "winner",
+    )  # fmt: skip
+
+
+def team(opp: Opportunity) -> list[OpportunityMember]:
+    return list(opp.members.select_related("user").order_by("role", "user__username"))
+
+
+def competitors(opp: Opportunity) -> list[OpportunityCompetitor]:
+    return list(opp.competitors.select_related("competitor", "updated_by").order_by("strength"))
+
+
+def transitions(opp: Opportunity) -> list[StageTransition]:
+    return list(
+        StageTransition.objects.filter(opportunity=opp)
+        .select_related("from_stage", "to_stage", "from_step", "to_step", "actor")
+        .order_by("at", "id")
+    )
+
+
+def risk_assessments(opp: Opportunity) -> list[RiskAssessment]:
+    return list(
+        RiskAssessment.objects.filter(opportunity=opp)
+        .select_related("assessed_by", "decided_by")
+        .prefetch_related(Prefetch("scores", queryset=_scores()))
+        .order_by("-assessed_on", "-id")
+    )
+
+
+def _scores() -> QuerySet[Any]:
+    from .models import RiskScore
+
+    return RiskScore.objects.select_related("factor").order_by("factor__order", "factor__code")
+
+
+def contract_of(opp: Opportunity) -> Contract | None:
+    contract = (
+        Contract.objects.filter(opportunity=opp)
+        .prefetch_related(
+            Prefetch("milestones", queryset=PaymentMilestone.objects.order_by("order"))
+        )
+        .first()
+    )
+    return contract
+
+
+def stage_durations(rows: list[StageTransition], now: datetime) -> list[dict[str, Any]]:
+    """Days spent in each stage visit, from the transition rows (time in stage is a query on
+    them, not a stored number)."""
+    visits: list[dict[str, Any]] = []
+    for row in rows:
+        if visits and visits[-1]["stage_id"] == row.to_stage_id and row.kind == rules.Move.STEP:
+            continue
+        if visits and visits[-1]["end"] is None and visits[-1]["stage_id"] != row.to_stage_id:
+            visits[-1]["end"] = row.at
+        if not visits or visits[-1]["stage_id"] != row.to_stage_id:
+            visits.append(
+                {"stage_id": row.to_stage_id, "stage": row.to_stage, "start": row.at, "end": None}
+            )
+    for v in visits:
+        end = v["end"] or now
+        v["days"] = max(0, (end - v["start"]).days)
+    return visits
+
+
+def power_map(opp: Opportunity) -> dict[str, Any]:
+    """The customer's org chart (reporting lines from its contacts) with each contact's part in
+    this deal: buying role, influence, attitude. Data for the ECharts tree on the page."""
+    contacts = list(
+        Contact.objects.filter(customer_id=opp.customer_id)
+        .order_by("name")
+        .values("id", "name", "title", "department", "reports_to_id")
+    )
+    roles = {r.contact_id: r for r in BuyingRoleEntry.objects.filter(opportunity=opp)}
+    by_id = {c["id"]: c for c in contacts}
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for c in contacts:
+        parent = c["reports_to_id"] if c["reports_to_id"] in by_id else None
+        children[parent].append(c["id"])
+
+    def node(cid: int, seen: frozenset[int]) -> dict[str, Any]:
+        c = by_id[cid]
+        r = roles.get(cid)
+        return {
+            "id": cid,
+            "name": c["name"],
+            "title": c["title"],
+            "department": c["department"],
+            "role": r.role if r else "",
+            "role_label": str(r.get_role_display()) if r else "",
+            "influence": r.influence if r else "",
+            "influence_label": str(r.get_influence_display()) if r else "",
+            "attitude": r.attitude if r else "",
+            "attitude_label": str(r.get_attitude_display()) if r else "",
+            "involved": r is not None,
+            "children": [node(k, seen | {cid}) for k in children.get(cid, []) if k not in seen],
+        }
+
+    roots = [node(cid, frozenset()) for cid in children.get(None, [])]
+    return {"roots": roots, "involved": len(roles), "contacts": len(contacts)}
+
+
+def conversion(*, user: Any) -> list[dict[str, Any]]:
+    """Per stage: how many visible opportunities ever entered it (a query on transitions)."""
+    rows = (
+        StageTransition.objects.filter(opportunity__in=visible(user).values("pk"))
+        .values("to_stage_id")
+        .annotate(n=Count("opportunity_id", distinct=True))
+    )
+    entered = {r["to_stage_id"]: r["n"] for r in rows}
+    return [{"stage": s, "entered": entered.get(s.pk, 0)} for s in Stage.objects.order_by("order")]
