@@ -4,6 +4,7 @@ predicates are only asked about customers already inside ``visible_to(user)``.""
 from dataclasses import dataclass
 from typing import Any
 
+from keyaccount.core.request_cache import memo
 from keyaccount.org.models import OrgUnit, RoleAssignment
 from keyaccount.org.rules import GLOBAL_ROLES, RoleCode, descendants
 from keyaccount.org.selectors import unit_parents
@@ -37,8 +38,13 @@ NOBODY = Capabilities(None, frozenset(), False, frozenset(), frozenset(), frozen
 
 
 def capabilities_for(user: Any) -> Capabilities:
+    """What ``user`` may do, computed once per request."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOBODY
+    return memo(("capabilities", user.pk, user.is_superuser), lambda: _capabilities(user))
+
+
+def _capabilities(user: Any) -> Capabilities:
     rows = list(RoleAssignment.objects.filter(user_id=user.pk).values_list("role__code", "unit_id"))
     roles = frozenset(code for code, _unit in rows)
     everything = user.is_superuser or bool(roles & GLOBAL_ROLES)

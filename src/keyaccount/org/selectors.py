@@ -4,6 +4,8 @@ from typing import Any
 
 from django.db.models import F, QuerySet
 
+from keyaccount.core.request_cache import memo
+
 from .models import ApiToken, OrgUnit, RoleAssignment, User
 from .rules import NO_SCOPE, Scope, ancestors, build_scope
 
@@ -14,9 +16,14 @@ def unit_parents() -> dict[int, int | None]:
 
 
 def scope_for(user: Any) -> Scope:
-    """The visibility scope of ``user`` (SPEC §2). Three small queries, no per-row work."""
+    """The visibility scope of ``user`` (SPEC §2). Three small queries, no per-row work, once
+    per request."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_SCOPE
+    return memo(("scope", user.pk, user.is_superuser), lambda: _scope(user))
+
+
+def _scope(user: Any) -> Scope:
     role_units = list(
         RoleAssignment.objects.filter(user_id=user.pk).values_list("role__code", "unit_id")
     )
