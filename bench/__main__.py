@@ -5,7 +5,8 @@ no network), and the median time of replaying the same SQL statements directly o
 database connection (the floor: what the database alone needs). The ratio says how much the
 product adds on top of its queries.
 
-    python -m bench [--teams 200] [--members 10] [--runs 30]
+    python -m bench [--teams 200] [--members 10] [--customers 20000] [--opportunities 100000]
+                    [--runs 30]
 
 Uses a throw-away SQLite database under var/bench/ unless DATABASE_URL is set, in which case
 that database must be empty (it is migrated and filled).
@@ -23,6 +24,9 @@ def main() -> None:
     parser.add_argument("--teams", type=int, default=200, help="extra teams (default 200)")
     parser.add_argument("--members", type=int, default=10, help="people per team (default 10)")
     parser.add_argument("--customers", type=int, default=20000, help="customers (default 20000)")
+    parser.add_argument(
+        "--opportunities", type=int, default=100_000, help="opportunities (default 100000)"
+    )
     parser.add_argument("--runs", type=int, default=30, help="timed runs per route (default 30)")
     args = parser.parse_args()
 
@@ -52,20 +56,21 @@ def main() -> None:
         teams=args.teams,
         members_per_team=args.members,
         customers=args.customers,
+        opportunities=args.opportunities,
         password="bench-pw",
     )
     print(
         f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
         f"org units: {size['units']}, users: {size['users']}, customers: {size['customers']}, "
-        f"runs per route: {args.runs}"
+        f"opportunities: {size['opportunities']}, runs per route: {args.runs}"
     )
     print(
-        f"{'route':<34} {'user':<11} {'queries':>7} {'median ms':>10} {'floor ms':>9} {'ratio':>6}"
+        f"{'route':<36} {'user':<11} {'queries':>7} {'median ms':>10} {'floor ms':>9} {'ratio':>6}"
     )
     for route in ROUTES:
         result = time_route(route, runs=args.runs)
         print(
-            f"{route.label:<34} {route.username:<11} {result.queries:>7} "
+            f"{route.label:<36} {route.username:<11} {result.queries:>7} "
             f"{result.median_ms:>10.2f} {result.floor_ms:>9.2f} {result.ratio:>6.1f}"
         )
     sys.stdout.flush()

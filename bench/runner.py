@@ -42,6 +42,16 @@ ROUTES = [
     Route("GET /customers/ (KA list, KAM)", "/customers/", "liu.yang"),
     Route("GET /api/customers/ (head)", "/api/customers/", "zhou.jian"),
     Route("GET /customers/1/ (detail)", "/customers/1/", "zhou.jian"),
+    Route("GET /pipeline/ (list, head)", "/pipeline/", "zhou.jian"),
+    Route("GET /pipeline/ (list, KAM)", "/pipeline/", "liu.yang"),
+    Route("GET /pipeline/?stage=3&sort=-amount", "/pipeline/?stage=3&sort=-amount", "zhou.jian"),
+    Route("GET /pipeline/board/ (head)", "/pipeline/board/", "zhou.jian"),
+    Route("GET /pipeline/board/ (KAM)", "/pipeline/board/", "liu.yang"),
+    Route("GET /pipeline/major/ (head)", "/pipeline/major/", "zhou.jian"),
+    # A demo deal with a long history, a power map and an override (the demo loads first).
+    Route("GET /pipeline/17/ (detail)", "/pipeline/17/", "zhou.jian"),
+    Route("GET /api/pipeline/opportunities", "/api/pipeline/opportunities", "zhou.jian"),
+    Route("GET /api/pipeline/board", "/api/pipeline/board", "zhou.jian"),
 ]
 
 

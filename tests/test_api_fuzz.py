@@ -10,13 +10,16 @@ records the KAM can see, so that full 200 answers are checked against the schema
 
 import inspect
 from collections.abc import Iterator
+from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -30,10 +33,13 @@ from keyaccount.customers import services
 from keyaccount.customers.models import ScoringFactor
 from keyaccount.org.models import Region
 from keyaccount.org.services import api_token_create
+from keyaccount.pipeline import services as pipeline_services
+from keyaccount.process.models import ExitCriterion, Stage
 from keyaccount.wsgi import application
 
 from . import conftest as root
 from .api_support import credit_code, registered
+from .pipeline_support import low_risk_scores
 
 MAX_EXAMPLES = 20
 CHECKS = [
@@ -82,6 +88,7 @@ def build_world() -> SimpleNamespace:
         data={"name": "李工", "mobile": "13812345678", "reports_to": boss},
     )
     registered(cast.kam, cast.assistant, "金陵商业银行股份有限公司", approve=False)
+    deal = won_deal(cast, customer, contact)
     token = api_token_create(actor=cast.kam, name="fuzz").key
     return SimpleNamespace(
         headers={"Authorization": f"Bearer {token}"},
@@ -90,9 +97,71 @@ def build_world() -> SimpleNamespace:
             "contact_id": contact.pk,
             "unit_id": cast.east.pk,
             "code": "development",
+            "opportunity_id": deal.opp.pk,
+            "competitor_id": deal.competitor.pk,
+            "assessment_id": deal.assessment.pk,
+            "element": "budget",
         },
         query={"customer": customer.pk},
     )
+
+
+def won_deal(cast: Any, customer: Any, contact: Any) -> SimpleNamespace:
+    """Two opportunities of the KAM on the customer: one open, one won (with a contract and
+    milestones, a competitor, a buying role, a follow-up and a risk assessment), for the
+    pipeline's routes; the won one reached negotiation by a sales director's overrides."""
+    today = timezone.localdate()
+    data = {"amount": Decimal("6800000.00"), "expected_signing": today + timedelta(days=90)}
+    pipeline_services.opportunity_create(
+        actor=cast.kam, customer=customer, data={"name": "营销系统二期", **data}
+    )
+    opp = pipeline_services.opportunity_create(
+        actor=cast.kam, customer=customer, data={"name": "调度自动化系统升级", **data}
+    )
+    competitor = pipeline_services.competitor_register(actor=cast.kam, name="南瑞继保")
+    pipeline_services.competitor_set(
+        actor=cast.kam, opportunity=opp, competitor=competitor, strength="stronger"
+    )
+    pipeline_services.buying_role_set(
+        actor=cast.kam,
+        opportunity=opp,
+        contact=contact,
+        data={"role": "coach", "influence": "medium", "attitude": "supporter"},
+    )
+    pipeline_services.follow_up_add(
+        actor=cast.kam, opportunity=opp, on=today - timedelta(days=30), progress="拜访信息中心"
+    )
+    assessment = pipeline_services.risk_assess(
+        actor=cast.kam,
+        opportunity=opp,
+        assessed_on=today - timedelta(days=29),
+        scores=low_risk_scores(),
+    )
+    negotiation = Stage.objects.get(code="negotiation")
+    while opp.stage.order < negotiation.order:
+        pipeline_services.opportunity_move(
+            actor=cast.director, opportunity=opp, override=True, reason="演示"
+        )
+    for criterion in ExitCriterion.objects.filter(stage=negotiation):
+        pipeline_services.criterion_set(
+            actor=cast.kam, opportunity=opp, criterion=criterion, checked=True, note="已完成"
+        )
+    pipeline_services.opportunity_win(
+        actor=cast.kam,
+        opportunity=opp,
+        contract_number="HT-2026-0001",
+        signed_amount=Decimal("6500000.00"),
+        signed_on=today - timedelta(days=3),
+        milestones=[
+            pipeline_services.MilestoneInput(
+                "预付款", today + timedelta(days=10), percentage=Decimal(30)
+            ),
+            pipeline_services.MilestoneInput(
+                "验收款", today + timedelta(days=200), amount=Decimal("4550000")
+            ),
+        ],
+    )
+    return SimpleNamespace(opp=opp, competitor=competitor, assessment=assessment)
 
 
 @pytest.fixture(scope="module")
@@ -161,4 +230,5 @@ def test_get_routes_on_real_records_match_the_schema(world):
         called.append(operation.path)
     assert "/api/customers/{customer_id}/scorecard" in called
     assert "/api/contacts/{contact_id}" in called
+    assert "/api/pipeline/opportunities/{opportunity_id}/contract" in called
     assert len(called) >= 15

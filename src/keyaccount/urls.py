@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("keyaccount.process.urls")),
     path("", include("keyaccount.customers.urls")),
     path("", include("keyaccount.customers.urls_io")),
+    path("", include("keyaccount.pipeline.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

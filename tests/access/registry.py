@@ -635,6 +635,18 @@ from .pages_customers import CUSTOMERS_PAGE_ROUTES  # noqa: E402
 
 ROUTES.extend(CUSTOMERS_PAGE_ROUTES)
 
+# The pipeline (issue 4): the API, the lists and editing, the opportunity page and its actions,
+# the power map / risk assessment / printable forms.
+from .api_pipeline import PIPELINE_API_ROUTES  # noqa: E402
+from .pages_pipeline_detail import PIPELINE_DETAIL_ROUTES  # noqa: E402
+from .pages_pipeline_forms import PIPELINE_FORMS_ROUTES  # noqa: E402
+from .pages_pipeline_lists import PIPELINE_LIST_ROUTES  # noqa: E402
+
+ROUTES.extend(PIPELINE_API_ROUTES)
+ROUTES.extend(PIPELINE_LIST_ROUTES)
+ROUTES.extend(PIPELINE_DETAIL_ROUTES)
+ROUTES.extend(PIPELINE_FORMS_ROUTES)
+
 #: URL prefixes (as resolver routes) left out of the completeness check; see the docstring.
 EXCLUDED_PREFIXES: tuple[str, ...] = ("admin/", "static/", "media/")
 

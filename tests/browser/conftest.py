@@ -108,7 +108,8 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 @pytest.fixture
 def reference_data(transactional_db: None) -> None:
     """Roles, regions, industries, the default playbook, the default scorecard (factors and
-    grade thresholds) and the pipeline defaults (risk factors, loss reasons, policy), as the data migrations leave them.
+    grade thresholds) and the pipeline defaults (risk factors, loss reasons, policy), as the
+    data migrations leave them.
 
     Not ``serialized_rollback``: once any transactional test without it has flushed the
     database, post_migrate recreates content types under new ids and every later serialized

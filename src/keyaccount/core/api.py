@@ -72,12 +72,18 @@ def _register_routers() -> None:
     from keyaccount.contacts.api import router as contacts_router
     from keyaccount.customers.api import router as customers_router
     from keyaccount.org.api import router as org_router
+    from keyaccount.pipeline.api import router as pipeline_router
+    from keyaccount.pipeline.api_gate import router as pipeline_gate_router
+    from keyaccount.pipeline.api_work import router as pipeline_work_router
     from keyaccount.process.api import router as process_router
 
     api.add_router("/", org_router)
     api.add_router("/process/", process_router)
     api.add_router("/customers/", customers_router)
     api.add_router("/contacts/", contacts_router)
+    api.add_router("/pipeline/", pipeline_router)
+    api.add_router("/pipeline/", pipeline_gate_router)
+    api.add_router("/pipeline/", pipeline_work_router)
 
 
 _register_routers()

@@ -112,6 +112,8 @@ def load_demo(*, password: str) -> list[DemoUser]:
             unit.manager = user
             org_services.org_unit_save(actor=None, unit=unit)
     from keyaccount.customers import demo as customers_demo
+    from keyaccount.pipeline import demo as pipeline_demo
 
     customers_demo.load(password=password)
+    pipeline_demo.load()
     return USERS

@@ -48,6 +48,8 @@ NAVIGATION: list[NavItem] = [
         active_prefix="/customers/registrations/",
         allowed=_decides_registrations,
     ),
+    NavItem(_("Opportunities"), "pipeline:list", "briefcase", active_prefix="/pipeline/"),
+    NavItem(_("Major projects"), "pipeline:major", "trophy", active_prefix="/pipeline/major/"),
     NavItem(_("Sales process"), "process:playbook", "route", active_prefix="/process/"),
     NavItem(_("Organisation"), "org:units", "sitemap", active_prefix="/org/"),
     NavItem(_("API"), "api:openapi-view", "api", active_prefix="/api/"),

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy
 from keyaccount.contacts.selectors import contacts_for, org_chart
 from keyaccount.core.money import format_money
 from keyaccount.org.models import Industry, Region
+from keyaccount.pipeline import permissions as deal_permissions
+from keyaccount.pipeline import selectors as pipeline_selectors
 
 from . import permissions, selectors, services
 from .forms import (
@@ -27,12 +29,13 @@ from .forms import (
     ScorecardForm,
     allocatable_users,
 )
-from .models import Customer, Evaluation, ScoringFactor
+from .models import Customer, Evaluation, RegistrationStatus, ScoringFactor
 
-TABS = ("profile", "contacts", "scorecard", "evaluations", "history")
+TABS = ("profile", "contacts", "opportunities", "scorecard", "evaluations", "history")
 TAB_LABELS = {
     "profile": gettext_lazy("Profile"),
     "contacts": gettext_lazy("Contacts"),
+    "opportunities": gettext_lazy("Opportunities"),
     "scorecard": gettext_lazy("Scorecard and grade"),
     "evaluations": gettext_lazy("Evaluations"),
     "history": gettext_lazy("History"),
@@ -100,6 +103,7 @@ def detail_context(
     readers = {
         "profile": _profile,
         "contacts": _contacts,
+        "opportunities": _opportunities,
         "scorecard": _scorecard,
         "evaluations": _evaluations,
         "history": _history,
@@ -143,6 +147,27 @@ def _contacts(user: Any, customer: Customer, may: dict[str, bool], bound: Any) -
     else:
         tree = None
     return {"contacts": contacts, "chart": tree}
+
+
+def _opportunities(
+    user: Any, customer: Customer, may: dict[str, bool], bound: Any
+) -> dict[str, Any]:
+    """The customer's opportunities the user may see (open ones first), and whether they may
+    open one on it; a fixed number of queries."""
+    limit = 100
+    opportunities = pipeline_selectors.for_customer(
+        user=user, customer_id=customer.pk, limit=limit + 1
+    )
+    may_open = customer.status == RegistrationStatus.REGISTERED and deal_permissions.can_open_deal(
+        permissions.capabilities_for(user),
+        customer_owner_id=customer.owner_id,
+        owner_unit_id=customer.owner.unit_id,
+    )
+    return {
+        "opportunities": opportunities[:limit],
+        "more_opportunities": len(opportunities) > limit,
+        "may_open_deal": may_open,
+    }
 
 
 def _scorecard(user: Any, customer: Customer, may: dict[str, bool], bound: Any) -> dict[str, Any]:

@@ -12,9 +12,9 @@ predicates are only asked about opportunities already inside ``visible_to(user)`
 from dataclasses import dataclass
 from typing import Any
 
-from keyaccount.customers.permissions import Capabilities, capabilities_for
+from keyaccount.customers.permissions import SELLING_ROLES, Capabilities, capabilities_for
 
-__all__ = ["Capabilities", "DealAccess", "capabilities_for", "deal_access"]
+__all__ = ["SELLING_ROLES", "Capabilities", "DealAccess", "capabilities_for", "deal_access"]
 
 
 @dataclass(frozen=True)
@@ -41,3 +41,14 @@ def deal_access(
 def can_open_deal(caps: Capabilities, *, customer_owner_id: int, owner_unit_id: int | None) -> bool:
     """A deal is opened on a registered customer by its owner or the owner's managers."""
     return caps.user_id == customer_owner_id or caps.manages(owner_unit_id)
+
+
+def may_open_deals(caps: Capabilities) -> bool:
+    """Whether the user could open a deal on some customer: they sell (their own customers),
+    manage a unit (its members' customers), or administer everything."""
+    return caps.everything or caps.sells or bool(caps.managed_unit_ids)
+
+
+def can_reassign(caps: Capabilities, *, owner_unit_id: int | None) -> bool:
+    """The deal's owner's managers hand it to someone else (``services.opportunity_reassign``)."""
+    return caps.manages(owner_unit_id)

@@ -321,7 +321,9 @@ def decide_move(
     in_last = gate.stage_order >= last
     steps = list(gate.step_ids)
     at_last_step = not steps or gate.step_id == steps[-1] or gate.step_id not in steps
-    if gate.status == Status.WON and in_last and request.forward and not at_last_step:
+    if gate.status == Status.WON and in_last and request.forward:
+        if at_last_step:
+            return MoveOutcome(False, problems=(_("This is the last step of the process."),))
         active = GateInput(**{**gate.__dict__, "status": Status.OPEN})
         return _gate_or_override(
             active, Move.STEP, gate.stage_order, request, can_override, whole_stage=False
@@ -424,9 +426,10 @@ def weighted_amount(amount: Decimal | None, probability: int) -> Decimal:
 def milestone_amount(
     *, amount: Decimal | None, percentage: Decimal | None, contract_amount: Decimal
 ) -> Decimal:
-    """A milestone is given as an amount or as a percentage of the contract."""
+    """A milestone is given as an amount or as a percentage of the contract; either way the
+    result is in cents, rounded half up (what the database keeps)."""
     if amount is not None:
-        return amount
+        return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if percentage is None:
         raise ValueError("a milestone needs an amount or a percentage")
     return (contract_amount * percentage / Decimal(100)).quantize(

@@ -2,7 +2,7 @@
 totals are a fixed number of queries whatever the number of opportunities (rule 10)."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,7 +19,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
 from keyaccount.contacts.models import Contact
@@ -78,12 +78,17 @@ class OpportunityFilters:
 
 
 def with_forecast(qs: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
-    """Annotate ``prob`` (override or the stage's) and ``weighted`` (amount × prob)."""
+    """Annotate ``prob`` (override or the stage's) and ``weighted`` (amount × prob, in cents
+    rounded half up like ``rules.weighted_amount``, so a total is the sum of the rows shown)."""
     prob = Coalesce(F("probability_override"), F("stage__probability"), output_field=IntegerField())
     return qs.annotate(
         prob=prob,
-        weighted=ExpressionWrapper(
-            F("amount") * prob / Value(Decimal(100)),
+        weighted=Round(
+            ExpressionWrapper(
+                F("amount") * prob / Value(Decimal(100)),
+                output_field=DecimalField(max_digits=20, decimal_places=2),
+            ),
+            2,
             output_field=DecimalField(max_digits=20, decimal_places=2),
         ),
     )
@@ -237,36 +242,47 @@ class BoardColumn:
     stage: Stage
     count: int
     amount: Decimal
-    weighted: Decimal
+    weighted: Decimal  # yuan only
     cards: list[Opportunity]
+    foreign: int = 0  # deals in other currencies, counted but not in the sums
 
 
 def board(
     *, user: Any, filters: OpportunityFilters | None = None, per_column: int = 30
 ) -> list[BoardColumn]:
-    """Open opportunities by stage: per column the count and sums (one grouped query) and the
-    first cards by signing date (one query per stage: the playbook has a handful)."""
-    f = filters or OpportunityFilters()
-    f.status = rules.Status.OPEN
+    """Open opportunities by stage: per column the count and the sums in yuan (one grouped
+    query; deals in other currencies are counted apart, never added to yuan) and the first
+    cards by signing date (one query per stage: the playbook has a handful)."""
+    f = replace(filters or OpportunityFilters(), status=rules.Status.OPEN)  # the caller's stay
     qs = opportunity_list(user=user, filters=f)
     stages = list(Stage.objects.order_by("order"))
-    sums = {
-        r["stage_id"]: r
-        for r in qs.order_by()
-        .values("stage_id")
-        .annotate(count=Count("id"), amount=Sum("amount"), weighted_sum=Sum("weighted"))
-    }
+    sums: dict[int, dict[str, Any]] = defaultdict(
+        lambda: {"count": 0, "amount": Decimal(0), "weighted": Decimal(0), "foreign": 0}
+    )
+    for r in (
+        qs.order_by()
+        .values("stage_id", "currency")
+        .annotate(count=Count("id"), amount_sum=Sum("amount"), weighted_sum=Sum("weighted"))
+    ):
+        col = sums[r["stage_id"]]
+        col["count"] += r["count"]
+        if r["currency"] == rules.Currency.CNY:
+            col["amount"] += Decimal(r["amount_sum"] or 0)
+            col["weighted"] += Decimal(r["weighted_sum"] or 0)
+        else:
+            col["foreign"] += r["count"]
     columns = []
     for stage in stages:
-        s: dict[str, Any] = dict(sums.get(stage.pk, {}))
+        s = sums[stage.pk]
         cards = list(qs.filter(stage_id=stage.pk).order_by("expected_signing", "id")[:per_column])
         columns.append(
             BoardColumn(
                 stage=stage,
-                count=s.get("count", 0),
-                amount=Decimal(s.get("amount") or 0),
-                weighted=Decimal(s.get("weighted_sum") or 0),
+                count=s["count"],
+                amount=s["amount"].quantize(Decimal("0.01")),
+                weighted=s["weighted"].quantize(Decimal("0.01")),
                 cards=cards,
+                foreign=s["foreign"],
             )
         )
     return columns
@@ -323,17 +339,22 @@ def contract_of(opp: Opportunity) -> Contract | None:
 
 def stage_durations(rows: list[StageTransition], now: datetime) -> list[dict[str, Any]]:
     """Days spent in each stage visit, from the transition rows (time in stage is a query on
-    them, not a stored number)."""
+    them, not a stored number). Losing or abandoning ends the visit; reopening starts a new
+    one in the same stage (the stage clock restarts, as ``stage_entered_at`` does)."""
     visits: list[dict[str, Any]] = []
     for row in rows:
-        if visits and visits[-1]["stage_id"] == row.to_stage_id and row.kind == rules.Move.STEP:
+        current = visits[-1] if visits and visits[-1]["end"] is None else None
+        if row.kind in (rules.Move.LOST, rules.Move.ABANDONED):
+            if current is not None:
+                current["end"] = row.at
             continue
-        if visits and visits[-1]["end"] is None and visits[-1]["stage_id"] != row.to_stage_id:
-            visits[-1]["end"] = row.at
-        if not visits or visits[-1]["stage_id"] != row.to_stage_id:
-            visits.append(
-                {"stage_id": row.to_stage_id, "stage": row.to_stage, "start": row.at, "end": None}
-            )
+        if current is not None and current["stage_id"] == row.to_stage_id:
+            continue  # a step move inside the stage
+        if current is not None:
+            current["end"] = row.at
+        visits.append(
+            {"stage_id": row.to_stage_id, "stage": row.to_stage, "start": row.at, "end": None}
+        )
     for v in visits:
         end = v["end"] or now
         v["days"] = max(0, (end - v["start"]).days)
@@ -374,6 +395,22 @@ def power_map(opp: Opportunity) -> dict[str, Any]:
         }
 
     roots = [node(cid, frozenset()) for cid in children.get(None, [])]
+    # Reporting lines that loop (only possible in data written around the services) have no
+    # top: the first contact of each loop, by name, is drawn as a root so nobody disappears.
+    drawn: set[int] = set()
+
+    def collect(n: dict[str, Any]) -> None:
+        drawn.add(n["id"])
+        for child in n["children"]:
+            collect(child)
+
+    for root in roots:
+        collect(root)
+    for c in contacts:
+        if c["id"] not in drawn:
+            root = node(c["id"], frozenset())
+            roots.append(root)
+            collect(root)
     return {"roots": roots, "involved": len(roles), "contacts": len(contacts)}
 
 
@@ -386,3 +423,55 @@ def conversion(*, user: Any) -> list[dict[str, Any]]:
     )
     entered = {r["to_stage_id"]: r["n"] for r in rows}
     return [{"stage": s, "entered": entered.get(s.pk, 0)} for s in Stage.objects.order_by("order")]
+
+
+# --- lists and forms of the pipeline pages (added for the list pages) -----------------------
+
+#: The major-project list (大项目名单) holds open and won deals, never lost or abandoned ones.
+MAJOR_STATUSES = (rules.Status.OPEN, rules.Status.WON)
+
+
+def major_projects(
+    *, user: Any, filters: OpportunityFilters, threshold: Decimal
+) -> QuerySet[Opportunity]:
+    """Visible open or won opportunities of at least ``threshold`` (the policy's amount),
+    filtered and sorted like the list."""
+    from dataclasses import replace
+
+    f = replace(filters, min_amount_major=threshold)
+    if f.status not in MAJOR_STATUSES:
+        f.status = ""
+    return opportunity_list(user=user, filters=f).filter(status__in=MAJOR_STATUSES)
+
+
+def owners_for_filter(*, user: Any) -> QuerySet[Any]:
+    """People who own opportunities the user can see, for the owner filter."""
+    from keyaccount.org.models import User
+
+    return User.objects.filter(pk__in=visible(user).values("owner_id")).order_by("username")
+
+
+def customers_for_new_deal(*, user: Any) -> QuerySet[Any]:
+    """Registered customers the user sees and may open a deal on: their own and those owned
+    inside the units they manage (``permissions.can_open_deal``); all for administrators."""
+    from keyaccount.customers.models import Customer, RegistrationStatus
+
+    from .permissions import capabilities_for
+
+    caps = capabilities_for(user)
+    qs = Customer.objects.visible_to(user).filter(status=RegistrationStatus.REGISTERED)
+    if not caps.everything:
+        qs = qs.filter(
+            Q(owner_id=caps.user_id) | Q(owner__unit_id__in=sorted(caps.managed_unit_ids))
+        )
+    return qs.order_by("name", "id")
+
+
+def for_customer(*, user: Any, customer_id: int, limit: int = 100) -> list[Opportunity]:
+    """The visible opportunities of one customer, open ones first, for the customer page."""
+    from django.db.models import Case, When
+
+    f = OpportunityFilters(status="", customer=customer_id)
+    open_first = Case(When(status=rules.Status.OPEN, then=Value(0)), default=Value(1))
+    qs = opportunity_list(user=user, filters=f).order_by(open_first, "expected_signing", "id")
+    return list(qs[:limit])

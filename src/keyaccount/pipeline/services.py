@@ -92,6 +92,13 @@ def _require_work(actor: User, opp: Opportunity) -> permissions.DealAccess:
     return acc
 
 
+def _require_not_closed(opp: Opportunity) -> None:
+    """Lost and abandoned deals are closed: reopen them before working on them again. A won
+    deal stays workable (implementation)."""
+    if opp.status in (rules.Status.LOST, rules.Status.ABANDONED):
+        raise ValidationError(_("The opportunity is closed; reopen it first."))
+
+
 def _lock(opp: Opportunity) -> Opportunity:
     return (
         Opportunity.objects.select_for_update()
@@ -297,6 +304,17 @@ def opportunity_reassign(
         raise ValidationError({"reason": _("Say why the deal changes hands.")})
     if not owner.is_active:
         raise ValidationError({"owner": _("%(user)s is not active.") % {"user": owner}})
+    sells = owner.role_assignments.filter(role__code__in=permissions.SELLING_ROLES).exists()
+    if not sells or not (caps.everything or caps.manages(owner.unit_id)):
+        raise ValidationError(
+            {
+                "owner": _(
+                    "%(user)s cannot take this deal: choose a key account or account manager "
+                    "in a team you manage."
+                )
+                % {"user": owner}
+            }
+        )
     opp = _lock(opportunity)
     opp.owner = owner
     _bump(opp, actor, reason, ("owner",))
@@ -339,9 +357,11 @@ def criterion_set(
     note: str = "",
     at: datetime | None = None,
 ) -> CriterionCheck | None:
-    """Check (with who/when and an optional note) or uncheck an exit criterion."""
+    """Check (with who/when and an optional note) or uncheck an exit criterion. A won deal
+    keeps its checklist in implementation (its steps move on it); lost and abandoned deals
+    are closed."""
     _require_work(actor, opportunity)
-    if not opportunity.is_open:
+    if opportunity.status not in (rules.Status.OPEN, rules.Status.WON):
         raise ValidationError(_("The opportunity is closed; reopen it first."))
     if criterion.stage_id != opportunity.stage_id:
         raise ValidationError(
@@ -367,6 +387,7 @@ def element_set(
     *, actor: User, opportunity: Opportunity, element: str, status: str, notes: str
 ) -> KeyElement:
     _require_work(actor, opportunity)
+    _require_not_closed(opportunity)
     if element not in rules.Element.values:
         raise ValidationError({"element": _("Unknown key evaluation element.")})
     if status not in rules.Knowledge.values:
@@ -392,6 +413,7 @@ def competitor_set(
     our_strategy: str = "",
 ) -> OpportunityCompetitor:
     _require_work(actor, opportunity)
+    _require_not_closed(opportunity)
     if strength not in rules.Strength.values:
         raise ValidationError({"strength": _("Choose stronger, about equal or weaker.")})
     row, _created = OpportunityCompetitor.objects.get_or_create(
@@ -409,6 +431,7 @@ def competitor_set(
 @transaction.atomic
 def competitor_remove(*, actor: User, opportunity: Opportunity, competitor: Competitor) -> None:
     _require_work(actor, opportunity)
+    _require_not_closed(opportunity)
     OpportunityCompetitor.objects.filter(opportunity=opportunity, competitor=competitor).delete()
 
 
@@ -447,6 +470,7 @@ def buying_role_set(
 ) -> BuyingRoleEntry:
     """A contact's buying role, influence, attitude and motives in this deal."""
     _require_work(actor, opportunity)
+    _require_not_closed(opportunity)
     if contact.customer_id != opportunity.customer_id:
         raise ValidationError(
             {"contact": _("%(contact)s works for another customer.") % {"contact": contact}}
@@ -476,6 +500,7 @@ def buying_role_set(
 @transaction.atomic
 def buying_role_remove(*, actor: User, opportunity: Opportunity, contact: Contact) -> None:
     _require_work(actor, opportunity)
+    _require_not_closed(opportunity)
     BuyingRoleEntry.objects.filter(opportunity=opportunity, contact=contact).delete()
 
 
@@ -491,6 +516,7 @@ def follow_up_add(
 ) -> FollowUp:
     """An entry of the KA follow-up form (大客户跟进表)."""
     _require_work(actor, opportunity)
+    _require_not_closed(opportunity)
     if not progress.strip():
         raise ValidationError({"progress": _("Say what progressed.")})
     if on > timezone.localdate():
@@ -588,8 +614,14 @@ def risk_assess(
         for f in factors
     )
     opp = _lock(opportunity)
-    opp.risk_level = level
-    opp.risk_decision = decision
+    # The latest assessment (by date, then entry) counts: a backdated form is kept but does
+    # not replace a later one's level or pending decision.
+    latest = (
+        RiskAssessment.objects.filter(opportunity_id=opp.pk).order_by("-assessed_on", "-id").first()
+        or assessment
+    )
+    opp.risk_level = latest.level
+    opp.risk_decision = latest.decision
     _bump(
         opp,
         actor,
@@ -1023,6 +1055,8 @@ def _validate_milestone_state(m: PaymentMilestone) -> None:
             errors["collected_on"] = [_("Give the date the money came in.")]
     elif m.collected_on is not None:
         errors["collected_amount"] = [_("Give the amount collected.")]
+    if m.invoiced_amount is not None and m.invoiced_on is None:
+        errors["invoiced_on"] = [_("Give the date of the invoice.")]
     if m.invoiced_amount is not None and m.invoiced_amount > m.amount:
         errors["invoiced_amount"] = [
             _("More than the milestone's %(amount)s cannot be invoiced on it.")
@@ -1055,3 +1089,30 @@ def milestone_delete(*, actor: User, milestone: PaymentMilestone) -> None:
     if milestone.collected_amount or milestone.invoiced_on:
         raise ValidationError(_("An invoiced or collected milestone cannot be deleted."))
     milestone.delete()
+
+
+@transaction.atomic
+def competitor_add(
+    *,
+    actor: User,
+    opportunity: Opportunity,
+    competitor: Competitor | None = None,
+    new_name: str = "",
+    strength: str,
+    their_strategy: str = "",
+    our_strategy: str = "",
+) -> OpportunityCompetitor:
+    """A competitor present on the deal, chosen from the catalogue or typed as a new name
+    (added to the catalogue): one transaction, so a refusal leaves the catalogue alone."""
+    _require_work(actor, opportunity)
+    _require_not_closed(opportunity)
+    if competitor is None:
+        competitor = competitor_register(actor=actor, name=new_name)
+    return competitor_set(
+        actor=actor,
+        opportunity=opportunity,
+        competitor=competitor,
+        strength=strength,
+        their_strategy=their_strategy,
+        our_strategy=our_strategy,
+    )

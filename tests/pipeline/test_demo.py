@@ -1,0 +1,255 @@
+"""The demo pipeline as loaded: deals in every stage with histories that hold together, and no
+deal past a gate without its checks or a director's override (loaded once for this module)."""
+
+from datetime import timedelta
+from decimal import Decimal
+from itertools import pairwise
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from keyaccount.core.demo import load_demo
+from keyaccount.pipeline import rules, selectors
+from keyaccount.pipeline.demo import DEALS
+from keyaccount.pipeline.gate import gate_input
+from keyaccount.pipeline.models import (
+    BuyingRoleEntry,
+    Contract,
+    CriterionCheck,
+    FollowUp,
+    ForecastChange,
+    KeyElement,
+    Opportunity,
+    OpportunityCompetitor,
+    OpportunityMember,
+    PaymentMilestone,
+    PipelinePolicy,
+    RiskAssessment,
+    StageTransition,
+)
+from keyaccount.process.models import ExitCriterion, Stage
+
+Move, Status = rules.Move, rules.Status
+STAGE_MOVES = {Move.CREATED, Move.ADVANCE, Move.BACK, Move.WON, Move.REOPENED}
+
+
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """Load the demo once; every test runs in a savepoint inside this rolled-back transaction."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_demo(password=settings.DEMO_PASSWORD)
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(demo_loaded, db):
+    return Opportunity.objects.select_related("stage", "step", "owner")
+
+
+def by_opportunity() -> dict[int, list[StageTransition]]:
+    rows: dict[int, list[StageTransition]] = {}
+    for t in StageTransition.objects.order_by("at", "id"):
+        rows.setdefault(t.opportunity_id, []).append(t)
+    return rows
+
+
+def test_about_thirty_deals_from_fifty_thousand_to_fifty_million(demo):
+    assert demo.count() == len(DEALS) >= 28
+    amounts = sorted(o.amount for o in demo)
+    assert amounts[0] == Decimal(500_000)
+    assert amounts[-1] == Decimal(50_000_000)
+    threshold = PipelinePolicy.objects.get().major_project_amount
+    major = demo.filter(amount__gte=threshold, status__in=[Status.OPEN, Status.WON])
+    assert major.count() >= 8
+
+
+def test_every_stage_has_deals_and_every_outcome_is_there(demo):
+    stages = list(Stage.objects.order_by("order"))
+    *selling, implementation = stages
+    for stage in selling:
+        assert demo.filter(stage=stage, status=Status.OPEN).exists(), stage.code
+    assert set(demo.filter(stage=implementation).values_list("status", flat=True)) == {Status.WON}
+    counts = dict(demo.values_list("status").annotate(n=Count("id")))
+    assert counts[Status.OPEN] >= 15
+    assert counts[Status.WON] >= 3
+    assert counts[Status.LOST] >= 3
+    assert counts[Status.ABANDONED] >= 2
+
+
+def test_histories_span_the_past_months_and_are_in_order(demo):
+    now = timezone.now()
+    rows = by_opportunity()
+    created = [ts[0].at for ts in rows.values()]
+    assert min(created) < now - timedelta(days=240)
+    assert min(created) > now - timedelta(days=300)
+    assert all(t.at <= now for ts in rows.values() for t in ts)
+    # Rows were written in the order they are dated: the history reads as it happened.
+    for ts in rows.values():
+        assert [t.pk for t in ts] == sorted(t.pk for t in ts)
+
+
+def test_every_deal_stands_where_its_transitions_lead(demo):
+    rows = by_opportunity()
+    first = Stage.objects.order_by("order").first()
+    for opp in demo:
+        ts = rows[opp.pk]
+        assert ts[0].kind == Move.CREATED and ts[0].to_stage == first and ts[0].from_stage is None
+        for before, t in pairwise(ts):
+            assert (t.from_stage_id, t.from_step_id, t.from_status) == (
+                before.to_stage_id,
+                before.to_step_id,
+                before.to_status,
+            ), opp.name
+        last = ts[-1]
+        assert (last.to_stage_id, last.to_step_id, last.to_status) == (
+            opp.stage_id,
+            opp.step_id,
+            opp.status,
+        ), opp.name
+        entered = [t for t in ts if t.kind in STAGE_MOVES][-1]
+        assert opp.stage_entered_at == entered.at, opp.name
+        if opp.status == Status.OPEN:
+            assert opp.closed_at is None
+        else:
+            assert opp.closed_at == last.at
+        assert opp.step is None or opp.step.stage_id == opp.stage_id
+
+
+def test_no_deal_is_past_a_gate_without_its_checks_or_an_override(demo):
+    checks = {
+        (c.opportunity_id, c.criterion_id): c.checked_at for c in CriterionCheck.objects.all()
+    }
+    criteria = list(ExitCriterion.objects.filter(mandatory=True))
+    assessed = dict(RiskAssessment.objects.values_list("opportunity_id").annotate(n=Count("id")))
+    followed = dict(FollowUp.objects.values_list("opportunity_id").annotate(n=Count("id")))
+    gates = 0
+    for ts in by_opportunity().values():
+        for t in ts:
+            if t.kind == Move.STEP:
+                needed = [c for c in criteria if c.step_id == t.from_step_id]
+            elif t.kind in (Move.ADVANCE, Move.WON):
+                needed = [c for c in criteria if c.stage_id == t.from_stage_id]
+                gates += 1
+            else:
+                continue
+            if t.overridden:
+                assert t.reason.strip() and t.missing, t
+                assert t.actor.username == "zhao.min"
+                continue
+            for c in needed:
+                at = checks.get((t.opportunity_id, c.pk))
+                assert at is not None and at <= t.at, (t.opportunity, c.text_en)
+            if t.from_stage.code == "development" and t.kind == Move.ADVANCE:
+                assert assessed.get(t.opportunity_id) and followed.get(t.opportunity_id)
+    assert gates >= 40
+
+
+def test_overrides_record_what_was_missing_and_it_stays_unchecked(demo):
+    overridden = StageTransition.objects.filter(overridden=True)
+    assert overridden.count() >= 1
+    for t in overridden:
+        assert t.kind in (Move.ADVANCE, Move.WON, Move.STEP)
+        assert all(m["kind"] in {"criterion", "form", "element", "risk"} for m in t.missing)
+        assert not CriterionCheck.objects.filter(
+            opportunity_id=t.opportunity_id,
+            criterion_id__in=[int(m["ref"]) for m in t.missing if m["kind"] == "criterion"],
+        ).exists()
+
+
+def test_checklists_of_open_deals_are_partly_done(demo):
+    partly = 0
+    for opp in demo.filter(status=Status.OPEN):
+        mandatory = ExitCriterion.objects.filter(stage=opp.stage, mandatory=True)
+        done = CriterionCheck.objects.filter(opportunity=opp, criterion__in=mandatory).count()
+        if 0 < done < mandatory.count():
+            partly += 1
+    assert partly >= 8
+
+
+def test_risk_three_await_the_director_one_continued_one_abandoned(demo):
+    pending = demo.filter(risk_decision=rules.RiskDecision.PENDING)
+    assert pending.count() == 3
+    for opp in pending:
+        assert opp.risk_level == rules.RiskLevel.HIGH and opp.is_open
+        # The gate keeps them where they are until the director decides.
+        missing = rules.missing_to_leave(gate_input(opp), whole_stage=False).missing
+        assert "risk" in {m.kind for m in missing}
+    continued = RiskAssessment.objects.get(decision=rules.RiskDecision.CONTINUE)
+    assert continued.decision_reason and continued.decided_by.username == "zhao.min"
+    assert continued.opportunity.is_open
+    abandoned = RiskAssessment.objects.get(decision=rules.RiskDecision.ABANDON)
+    assert abandoned.opportunity.status == Status.ABANDONED
+    # Every deal that got past the first interview has a risk assessment.
+    for opp in demo.exclude(step__code="lead_discovery", stage__order=1):
+        assert opp.risk_assessments.exists(), opp.name
+
+
+def test_won_deals_have_contracts_with_milestones_partly_collected(demo):
+    won = demo.filter(status=Status.WON)
+    assert Contract.objects.filter(opportunity__in=won).count() == won.count()
+    milestones = PaymentMilestone.objects.filter(contract__opportunity__in=won)
+    collected = milestones.filter(collected_amount__isnull=False)
+    invoiced_only = milestones.filter(invoiced_on__isnull=False, collected_on__isnull=True)
+    assert collected.exists() and invoiced_only.exists()
+    assert milestones.filter(invoiced_on__isnull=True).exists()
+    assert milestones.filter(accepted_on__isnull=False).exists()
+    for contract in Contract.objects.filter(opportunity__in=won):
+        assert sum(m.amount for m in contract.milestones.all()) == contract.amount
+
+
+def test_lost_and_abandoned_deals_say_why(demo):
+    for opp in demo.filter(status=Status.LOST):
+        assert opp.loss_reason is not None and opp.winner is not None and opp.close_reason
+        assert OpportunityCompetitor.objects.filter(opportunity=opp, competitor=opp.winner).exists()
+    for opp in demo.filter(status=Status.ABANDONED):
+        assert opp.close_reason
+
+
+def test_health_flags_show_up_on_the_demo(demo):
+    now = timezone.now()
+    norms = dict(selectors.stage_norms())
+    flags = {f for opp in demo for f in selectors.health_flags(opp, norms, now)}
+    assert flags == {h.value for h in rules.Health}
+    assert ForecastChange.objects.filter(field="expected_signing").count() >= 2
+    assert ForecastChange.objects.filter(field="amount").exists()
+
+
+def test_a_move_back_with_its_reason(demo):
+    back = StageTransition.objects.get(kind=Move.BACK)
+    assert back.reason and back.to_stage.order < back.from_stage.order
+
+
+def test_power_maps_competitors_and_teams(demo):
+    attitudes = set(BuyingRoleEntry.objects.values_list("attitude", flat=True))
+    assert {rules.Attitude.SUPPORTER, rules.Attitude.OPPONENT} <= attitudes
+    both = 0
+    for opp in demo.filter(stage__order__gte=2):
+        entries = BuyingRoleEntry.objects.filter(opportunity=opp)
+        assert entries.count() >= 4, opp.name
+        assert entries.filter(attitude=rules.Attitude.SUPPORTER).exists()
+        both += entries.filter(attitude=rules.Attitude.OPPONENT).exists()
+        assert all(e.contact.customer_id == opp.customer_id for e in entries)
+    assert both >= 5
+    # The same contact plays different parts in different deals.
+    roles = BuyingRoleEntry.objects.values("contact").annotate(n=Count("role", distinct=True))
+    assert roles.filter(n__gt=1).exists()
+    assert (
+        OpportunityCompetitor.objects.exclude(their_strategy="").exclude(our_strategy="").count()
+        >= 30
+    )
+    consultants = OpportunityMember.objects.filter(role=rules.TeamRole.CONSULTANT)
+    assert {m.user.username for m in consultants} == {"xu.tao", "ma.lin"}
+    assert KeyElement.objects.filter(status=rules.Knowledge.CONFIRMED).count() >= 50
+
+
+def test_the_consultant_sees_only_the_deals_he_is_on(demo):
+    from keyaccount.org.models import User
+
+    xu = User.objects.get(username="xu.tao")
+    visible = set(Opportunity.objects.visible_to(xu).values_list("pk", flat=True))
+    mine = set(OpportunityMember.objects.filter(user=xu).values_list("opportunity_id", flat=True))
+    assert visible == mine and mine
