@@ -24,6 +24,7 @@ from tests.pipeline_support import (
     high_risk_scores,
     make_opportunity,
     registered_customer,
+    satisfy_stage,
 )
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -356,6 +357,27 @@ def test_board_columns_sum_each_stage_and_limit_cards(cast, book):
     assert [c.count for c in mine] == [1, 0, 0, 0, 0, 0]
 
 
+def test_the_board_shows_won_deals_in_implementation_but_not_other_closed_ones(cast):
+    customer = registered_customer(
+        owner=cast.kam, assistant=cast.assistant, name="看板电网有限公司"
+    )
+    won = make_opportunity(owner=cast.kam, customer=customer, name="已签约项目")
+    advance_to(won, actor=cast.kam, stage_order=5)
+    satisfy_stage(won, actor=cast.kam)
+    services.opportunity_win(
+        actor=cast.kam,
+        opportunity=won,
+        contract_number="HT-BOARD-1",
+        signed_amount=Decimal("1000000"),
+        signed_on=timezone.localdate(),
+    )
+    gone = make_opportunity(owner=cast.kam, customer=customer, name="放弃项目")
+    services.opportunity_abandon(actor=cast.kam, opportunity=gone, reason="客户取消")
+    columns = selectors.board(user=cast.kam)
+    assert [c.count for c in columns] == [0, 0, 0, 0, 0, 1]
+    assert [o.name for o in columns[-1].cards] == ["已签约项目"]
+
+
 # --- time in stage, power map, conversion ---------------------------------------------------
 
 
@@ -571,8 +593,9 @@ def test_list_totals_and_board_take_the_same_queries_for_3_or_30_deals(cast, rol
     assert few == many
     listing, totalling, boarding = many
     # the user's scope (at most 3), the stage norms for a health filter (1), then: the list
-    # (1); the totals (1); the board's stages, its sums and one card query per stage
+    # (1); the totals (1); the board's stages (1), its sums (2: open deals; won deals in
+    # implementation), one card query per stage and one more for the won cards of the last
     stages = Stage.objects.count()
     assert listing <= 3 + 1
     assert totalling <= 3 + 1 + 1
-    assert boarding <= 3 + 1 + 2 + stages
+    assert boarding <= 3 + 1 + 1 + 2 + stages + 1

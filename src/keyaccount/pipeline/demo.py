@@ -670,6 +670,7 @@ class _Walk:
         if d.outcome == "won":
             self._pass_stage(final, entered, end, win=True)
             self._milestones()
+            self._deliver(end)
         else:
             self._stay(final, entered, end, step=d.step)
             if d.outcome == "lost" and d.lost:
@@ -717,6 +718,20 @@ class _Walk:
             )
         else:
             services.opportunity_move(actor=self.owner, opportunity=self.opp, at=self.ld.at(end))
+
+    def _deliver(self, signed: float) -> None:
+        """A won deal moves through implementation as delivery goes on: one step further per
+        collected milestone (hand-over done after the advance, acceptance after the next)."""
+        stage = self.ld.stages[-1]
+        steps = self.ld.steps[stage.pk]
+        reach = min(len(steps) - 1, self.deal.collected)
+        if reach <= 0 or signed <= 2:
+            return
+        width = (signed - 1) / (reach + 1)
+        for i in range(reach):
+            a, b = signed - i * width, signed - (i + 1) * width
+            self._work_in_step(stage, steps[i], a, b, complete=True, stage_level=False)
+            services.opportunity_move(actor=self.owner, opportunity=self.opp, at=self.ld.at(b))
 
     def _stay(self, stage: Stage, start: float, end: float, *, step: int) -> None:
         """Reach step ``step`` of ``stage`` and stop part-way through its checklist."""

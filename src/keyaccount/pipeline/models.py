@@ -248,7 +248,13 @@ class Opportunity(VersionedModel):
         verbose_name_plural = _("opportunities")
         ordering = ["expected_signing", "id"]
         indexes = [
-            models.Index(fields=["status", "stage"], name="opp_status_stage"),
+            # the lists' default order (signing date), also per stage (the board's columns),
+            # walks these indexes and stops after a page instead of sorting every row
+            models.Index(
+                fields=["status", "stage", "expected_signing", "id"],
+                name="opp_status_stage_signing",
+            ),
+            models.Index(fields=["status", "expected_signing", "id"], name="opp_status_signing"),
             models.Index(fields=["owner", "status"], name="opp_owner_status"),
             models.Index(fields=["customer", "status"], name="opp_customer_status"),
         ]

@@ -250,20 +250,29 @@ class BoardColumn:
 def board(
     *, user: Any, filters: OpportunityFilters | None = None, per_column: int = 30
 ) -> list[BoardColumn]:
-    """Open opportunities by stage: per column the count and the sums in yuan (one grouped
-    query; deals in other currencies are counted apart, never added to yuan) and the first
-    cards by signing date (one query per stage: the playbook has a handful)."""
-    f = replace(filters or OpportunityFilters(), status=rules.Status.OPEN)  # the caller's stay
-    qs = opportunity_list(user=user, filters=f)
+    """Deals at work by stage: open ones, and in the last stage (implementation) the won ones
+    being delivered. Per column the count and the sums in yuan (one grouped query; deals in
+    other currencies are counted apart, never added to yuan) and the first cards by signing
+    date (one query per stage: the playbook has a handful)."""
+    f = replace(filters or OpportunityFilters(), status="")  # the caller's filters stay
     stages = list(Stage.objects.order_by("order"))
+    last = stages[-1].pk if stages else None
+    base = opportunity_list(user=user, filters=f)
     sums: dict[int, dict[str, Any]] = defaultdict(
         lambda: {"count": 0, "amount": Decimal(0), "weighted": Decimal(0), "foreign": 0}
     )
-    for r in (
-        qs.order_by()
+    # two grouped queries, each an index range: open deals, and won deals in implementation
+    at_work = [base.filter(status=rules.Status.OPEN)]
+    if last is not None:
+        at_work.append(base.filter(status=rules.Status.WON, stage_id=last))
+    rows = [
+        r
+        for part in at_work
+        for r in part.order_by()
         .values("stage_id", "currency")
         .annotate(count=Count("id"), amount_sum=Sum("amount"), weighted_sum=Sum("weighted"))
-    ):
+    ]
+    for r in rows:
         col = sums[r["stage_id"]]
         col["count"] += r["count"]
         if r["currency"] == rules.Currency.CNY:
@@ -274,7 +283,19 @@ def board(
     columns = []
     for stage in stages:
         s = sums[stage.pk]
-        cards = list(qs.filter(stage_id=stage.pk).order_by("expected_signing", "id")[:per_column])
+        # status and stage as equalities: the (status, stage, signing) index gives the first
+        # cards without sorting the column
+        cards = list(
+            base.filter(stage_id=stage.pk, status=rules.Status.OPEN).order_by(
+                "expected_signing", "id"
+            )[:per_column]
+        )
+        if stage.pk == last and len(cards) < per_column:
+            cards += list(
+                base.filter(stage_id=stage.pk, status=rules.Status.WON).order_by(
+                    "expected_signing", "id"
+                )[: per_column - len(cards)]
+            )
         columns.append(
             BoardColumn(
                 stage=stage,

@@ -39,6 +39,9 @@ from .forms import (
 from .models import Opportunity, OpportunityMember
 
 PAGE_SIZE = 50
+#: Deals whose days in the current stage count: open ones, and won ones in implementation.
+AT_WORK = (rules.Status.OPEN, rules.Status.WON)
+
 #: Cards shown per board column; the rest are behind "N more…" (the list filtered by stage).
 BOARD_CARDS = 30
 
@@ -102,7 +105,7 @@ def decorate(opps: Any, now: datetime | None = None) -> list[dict[str, Any]]:
         {
             "opp": o,
             "health": health_badges(selectors.health_flags(o, norms, now)),
-            "days": (now - o.stage_entered_at).days if o.is_open else None,
+            "days": (now - o.stage_entered_at).days if o.status in AT_WORK else None,
         }
         for o in opps
     ]
@@ -121,13 +124,16 @@ def _render_list(
     template: str,
     extra: dict[str, Any],
 ) -> HttpResponse:
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = selectors.totals(queryset)
+    paginator = Paginator(queryset, PAGE_SIZE)
+    paginator.count = totals.count  # the totals counted the rows already: no second count
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form,
         "ignored": ignored,
         "page": page,
         "rows": decorate(page.object_list),
-        "totals": selectors.totals(queryset),
+        "totals": totals,
         "sort": sort,
         "may_create": permissions.may_open_deals(_caps(request)),
         "sorts": list(selectors.SORTS),
@@ -228,7 +234,8 @@ def board(request: HttpRequest) -> HttpResponse:
     for column in columns:
         more_query = query.copy()
         more_query.setlist("stage", [str(column.stage.pk)])
-        more_query["status"] = rules.Status.OPEN
+        # the last column (implementation) holds the won deals being delivered
+        more_query["status"] = rules.Status.WON if column is columns[-1] else rules.Status.OPEN
         view.append(
             {
                 "column": column,
