@@ -46,7 +46,13 @@ def log_out(page: Page) -> None:
 
 
 def horizontal_overflow(page: Page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    """How far the page is wider than the viewport. Measured against the viewport we asked
+    for: with phone emulation Chromium widens the layout (and ``innerWidth``) to fit content
+    that overflows, so ``scrollWidth - innerWidth`` alone would read 0."""
+    viewport = page.viewport_size
+    assert viewport is not None
+    widest = page.evaluate("Math.max(document.documentElement.scrollWidth, window.innerWidth)")
+    return int(widest) - viewport["width"]
 
 
 def test_foundation_journey(page: Page, new_page: Callable[..., Page], cast: Cast) -> None:

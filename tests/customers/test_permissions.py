@@ -61,6 +61,7 @@ def test_capabilities_of_each_role(cast, role, roles, everything, managed, assis
         managed_unit_ids=ids(managed),
         assisted_unit_ids=ids(assisted),
         head_unit_ids=ids(heads),
+        director_unit_ids=ids({"ka_dept", "east", "north"} if role == "director" else set()),
     )
     assert capabilities_for(user).sells is sells
 

@@ -857,6 +857,17 @@ def test_winning_signs_the_contract_with_milestones_and_enters_implementation(ca
     )
 
 
+def test_a_won_deal_is_worth_what_was_signed_and_the_change_is_kept(cast, negotiating):
+    opp = negotiating
+    expected = opp.amount
+    win(cast.kam, opp, number="HT-AMOUNT-1", amount="3200000.00")
+    opp.refresh_from_db()
+    assert opp.amount == Decimal("3200000.00")
+    change = ForecastChange.objects.filter(opportunity=opp, field="amount").latest("changed_at")
+    assert (change.old_value, change.new_value) == (str(expected), "3200000.00")
+    assert "HT-AMOUNT-1" in change.reason
+
+
 def test_a_won_deal_works_through_the_implementation_steps(cast, negotiating):
     opp = negotiating
     win(cast.kam, opp)

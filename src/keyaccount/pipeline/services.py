@@ -309,8 +309,8 @@ def opportunity_reassign(
         raise ValidationError(
             {
                 "owner": _(
-                    "%(user)s cannot take this deal: choose a key account or account manager "
-                    "in a team you manage."
+                    "%(user)s cannot take this deal: choose a key account manager or "
+                    "account manager in a team you manage."
                 )
                 % {"user": owner}
             }
@@ -856,7 +856,21 @@ def opportunity_win(
     target = Stage.objects.get(order=int(outcome.to_stage_order or 0))
     opp.stage, opp.step, opp.stage_entered_at = target, _first_step(target), now
     opp.status, opp.closed_at = rules.Status.WON, now
-    _bump(opp, actor, reason, ("stage", "step", "stage_entered_at", "status", "closed_at"))
+    if opp.amount != signed_amount:
+        # the deal is now worth what was signed; the forecast row keeps what was expected
+        ForecastChange.objects.create(
+            opportunity=opp,
+            field=ForecastChange.Field.AMOUNT,
+            old_value=str(opp.amount),
+            new_value=str(signed_amount),
+            changed_by=actor,
+            changed_at=now,
+            reason=_("Contract %(number)s signed") % {"number": number},
+        )
+        opp.amount = signed_amount
+    _bump(
+        opp, actor, reason, ("stage", "step", "stage_entered_at", "status", "closed_at", "amount")
+    )
     _record(
         opp,
         kind=rules.Move.WON,

@@ -271,8 +271,9 @@ def risk_new(request: HttpRequest, pk: int) -> HttpResponse:
                     "total": assessment.total,
                 }
                 if assessment.level == rules.RiskLevel.HIGH:
+                    score = _("Risk score %(total)s%%.") % {"total": assessment.total}
                     messages.warning(
-                        request, f"{text} {exporting.recommendation(assessment.level)}"
+                        request, f"{score} {exporting.recommendation(assessment.level)}"
                     )
                 else:
                     messages.success(request, text)
