@@ -770,9 +770,10 @@ def lose(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_dialog(request, opp, acc, "lose", form, status=status)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def abandon(request: HttpRequest, pk: int) -> HttpResponse:
+def _reason_dialog(
+    request: HttpRequest, pk: int, *, dialog: str, service: Any, done: str
+) -> HttpResponse:
+    """A closing or reopening dialog: one written reason, one service call."""
     opp = _opportunity(request, pk)
     acc = services.access(_actor(request), opp)
     _require_run(acc)
@@ -782,36 +783,36 @@ def abandon(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                services.opportunity_abandon(
-                    actor=_actor(request), opportunity=opp, reason=form.cleaned_data["reason"]
-                )
+                service(actor=_actor(request), opportunity=opp, reason=form.cleaned_data["reason"])
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
-                return _done(request, opp, "process", _("The opportunity is abandoned."))
-    return _render_dialog(request, opp, acc, "abandon", form, status=status)
+                return _done(request, opp, "process", done)
+    return _render_dialog(request, opp, acc, dialog, form, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def abandon(request: HttpRequest, pk: int) -> HttpResponse:
+    return _reason_dialog(
+        request,
+        pk,
+        dialog="abandon",
+        service=services.opportunity_abandon,
+        done=_("The opportunity is abandoned."),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    opp = _opportunity(request, pk)
-    acc = services.access(_actor(request), opp)
-    _require_run(acc)
-    form = ReasonForm(_form_data(request))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.opportunity_reopen(
-                    actor=_actor(request), opportunity=opp, reason=form.cleaned_data["reason"]
-                )
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            else:
-                return _done(request, opp, "process", _("The opportunity is open again."))
-    return _render_dialog(request, opp, acc, "reopen", form, status=status)
+    return _reason_dialog(
+        request,
+        pk,
+        dialog="reopen",
+        service=services.opportunity_reopen,
+        done=_("The opportunity is open again."),
+    )
 
 
 # --- checklist and key evaluation elements (inline, htmx) -----------------------------------
