@@ -101,7 +101,7 @@ def _require_not_closed(opp: Opportunity) -> None:
 
 def _lock(opp: Opportunity) -> Opportunity:
     return (
-        Opportunity.objects.select_for_update()
+        Opportunity.objects.select_for_update(of=("self",))
         .select_related("stage", "step", "owner", "customer")
         .get(pk=opp.pk)
     )
