@@ -10,6 +10,7 @@ see is a 403 (``services.access``: run / work / override). Only the open tab is 
 fixed number of queries whatever the number of competitors, members or transitions.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -622,47 +623,83 @@ def _form_data(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def move(request: HttpRequest, pk: int) -> HttpResponse:
-    """The gate: GET shows the target and what is missing; POST requests the move."""
+#: What a dialog does with its valid form: call one service, answer (tab to show, message).
+Act = Callable[[Opportunity, Any], tuple[str, str]]
+
+
+def _dialog(
+    request: HttpRequest,
+    pk: int,
+    *,
+    kind: str,
+    make_form: Callable[[Any, Opportunity], Any],
+    act: Act,
+    extra: Callable[[Opportunity, DealAccess], dict[str, Any]] | None = None,
+) -> HttpResponse:
+    """A gate or outcome dialog: GET shows the form; POST calls one service. A refusal of the
+    gate lists what is missing, a refusal of the service marks the fields (both 400)."""
     opp = _opportunity(request, pk)
     acc = services.access(_actor(request), opp)
     _require_run(acc)
-    form = MoveForm(_form_data(request))
+    form = make_form(_form_data(request), opp)
     refusal: list[str] = []
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                result = services.opportunity_move(
-                    actor=_actor(request),
-                    opportunity=opp,
-                    forward=True,
-                    override=form.cleaned_data["override"],
-                    reason=form.cleaned_data["reason"],
-                )
+                tab, text = act(opp, form)
             except GateRefused as exc:
                 refusal = exc.problems
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
-                t = result.transition
-                if t.kind == rules.Move.STEP:
-                    text = _("Moved on to step %(step)s.") % {
-                        "step": _stage_label(t.to_stage, t.to_step)
-                    }
-                else:
-                    text = _("Moved on to the stage %(stage)s.") % {
-                        "stage": _stage_label(t.to_stage)
-                    }
-                if result.overridden:
-                    text += " " + _("The gate was overridden; the reason is recorded.")
-                return _done(request, opp, "process", text)
-    preview = _gate_preview(opp, acc)
+                return _done(request, opp, tab, text)
     return _render_dialog(
-        request, opp, acc, "move", form, refusal=refusal, status=status, extra={"preview": preview}
+        request,
+        opp,
+        acc,
+        kind,
+        form,
+        refusal=refusal,
+        status=status,
+        extra=extra(opp, acc) if extra else None,
+    )
+
+
+def _earlier_stages(opp: Opportunity) -> list[Stage]:
+    return list(Stage.objects.filter(order__lt=opp.stage.order).order_by("order"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def move(request: HttpRequest, pk: int) -> HttpResponse:
+    """The gate: GET shows the target and what is missing; POST requests the move."""
+
+    def act(opp: Opportunity, form: Any) -> tuple[str, str]:
+        result = services.opportunity_move(
+            actor=_actor(request),
+            opportunity=opp,
+            forward=True,
+            override=form.cleaned_data["override"],
+            reason=form.cleaned_data["reason"],
+        )
+        t = result.transition
+        if t.kind == rules.Move.STEP:
+            text = _("Moved on to step %(step)s.") % {"step": _stage_label(t.to_stage, t.to_step)}
+        else:
+            text = _("Moved on to the stage %(stage)s.") % {"stage": _stage_label(t.to_stage)}
+        if result.overridden:
+            text += " " + _("The gate was overridden; the reason is recorded.")
+        return "process", text
+
+    return _dialog(
+        request,
+        pk,
+        kind="move",
+        make_form=lambda data, opp: MoveForm(data),
+        act=act,
+        extra=lambda opp, acc: {"preview": _gate_preview(opp, acc)},
     )
 
 
@@ -670,35 +707,25 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def move_back(request: HttpRequest, pk: int) -> HttpResponse:
     """Back to an earlier stage, with a reason (the gate refuses a move back without one)."""
-    opp = _opportunity(request, pk)
-    acc = services.access(_actor(request), opp)
-    _require_run(acc)
-    earlier = list(Stage.objects.filter(order__lt=opp.stage.order).order_by("order"))
-    form = BackForm(_form_data(request), earlier=earlier)
-    refusal: list[str] = []
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                result = services.opportunity_move(
-                    actor=_actor(request),
-                    opportunity=opp,
-                    forward=False,
-                    to_stage=form.cleaned_data["to_stage"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except GateRefused as exc:
-                refusal = exc.problems
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            else:
-                text = _("Moved back to the stage %(stage)s.") % {
-                    "stage": _stage_label(result.transition.to_stage)
-                }
-                return _done(request, opp, "process", text)
-    return _render_dialog(
-        request, opp, acc, "back", form, refusal=refusal, status=status, extra={"earlier": earlier}
+
+    def act(opp: Opportunity, form: Any) -> tuple[str, str]:
+        result = services.opportunity_move(
+            actor=_actor(request),
+            opportunity=opp,
+            forward=False,
+            to_stage=form.cleaned_data["to_stage"],
+            reason=form.cleaned_data["reason"],
+        )
+        stage = _stage_label(result.transition.to_stage)
+        return "process", _("Moved back to the stage %(stage)s.") % {"stage": stage}
+
+    return _dialog(
+        request,
+        pk,
+        kind="back",
+        make_form=lambda data, opp: BackForm(data, earlier=_earlier_stages(opp)),
+        act=act,
+        extra=lambda opp, acc: {"earlier": _earlier_stages(opp)},
     )
 
 
@@ -706,89 +733,62 @@ def move_back(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def win(request: HttpRequest, pk: int) -> HttpResponse:
     """Won: the contract (number, signed amount, date) and its first payment milestones."""
-    opp = _opportunity(request, pk)
-    acc = services.access(_actor(request), opp)
-    _require_run(acc)
-    form = WinForm(_form_data(request), initial={"signed_on": timezone.localdate()})
-    refusal: list[str] = []
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                contract = services.opportunity_win(
-                    actor=_actor(request),
-                    opportunity=opp,
-                    contract_number=d["contract_number"],
-                    signed_amount=d["signed_amount"],
-                    signed_on=d["signed_on"],
-                    milestones=form.milestones(),
-                    override=d["override"],
-                    reason=d["reason"],
-                )
-            except GateRefused as exc:
-                refusal = exc.problems
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            else:
-                text = _("Won: contract %(number)s is recorded and the deal enters %(stage)s.") % {
-                    "number": contract.number,
-                    "stage": _stage_label(opp.stage),
-                }
-                return _done(request, opp, "contract", text)
-    preview = _win_preview(opp, acc)
-    return _render_dialog(
-        request, opp, acc, "win", form, refusal=refusal, status=status, extra={"preview": preview}
+
+    def act(opp: Opportunity, form: Any) -> tuple[str, str]:
+        d = form.cleaned_data
+        contract = services.opportunity_win(
+            actor=_actor(request),
+            opportunity=opp,
+            contract_number=d["contract_number"],
+            signed_amount=d["signed_amount"],
+            signed_on=d["signed_on"],
+            milestones=form.milestones(),
+            override=d["override"],
+            reason=d["reason"],
+        )
+        text = _("Won: contract %(number)s is recorded and the deal enters %(stage)s.") % {
+            "number": contract.number,
+            "stage": _stage_label(opp.stage),
+        }
+        return "contract", text
+
+    return _dialog(
+        request,
+        pk,
+        kind="win",
+        make_form=lambda data, opp: WinForm(data, initial={"signed_on": timezone.localdate()}),
+        act=act,
+        extra=lambda opp, acc: {"preview": _win_preview(opp, acc)},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def lose(request: HttpRequest, pk: int) -> HttpResponse:
-    opp = _opportunity(request, pk)
-    acc = services.access(_actor(request), opp)
-    _require_run(acc)
-    form = LoseForm(_form_data(request))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                services.opportunity_lose(
-                    actor=_actor(request),
-                    opportunity=opp,
-                    loss_reason=d["loss_reason"],
-                    winner=d["winner"],
-                    lessons=d["lessons"],
-                )
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            else:
-                return _done(request, opp, "process", _("The opportunity is recorded as lost."))
-    return _render_dialog(request, opp, acc, "lose", form, status=status)
+    def act(opp: Opportunity, form: Any) -> tuple[str, str]:
+        d = form.cleaned_data
+        services.opportunity_lose(
+            actor=_actor(request),
+            opportunity=opp,
+            loss_reason=d["loss_reason"],
+            winner=d["winner"],
+            lessons=d["lessons"],
+        )
+        return "process", _("The opportunity is recorded as lost.")
+
+    return _dialog(request, pk, kind="lose", make_form=lambda data, opp: LoseForm(data), act=act)
 
 
 def _reason_dialog(
-    request: HttpRequest, pk: int, *, dialog: str, service: Any, done: str
+    request: HttpRequest, pk: int, *, kind: str, service: Any, done: str
 ) -> HttpResponse:
     """A closing or reopening dialog: one written reason, one service call."""
-    opp = _opportunity(request, pk)
-    acc = services.access(_actor(request), opp)
-    _require_run(acc)
-    form = ReasonForm(_form_data(request))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                service(actor=_actor(request), opportunity=opp, reason=form.cleaned_data["reason"])
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            else:
-                return _done(request, opp, "process", done)
-    return _render_dialog(request, opp, acc, dialog, form, status=status)
+
+    def act(opp: Opportunity, form: Any) -> tuple[str, str]:
+        service(actor=_actor(request), opportunity=opp, reason=form.cleaned_data["reason"])
+        return "process", done
+
+    return _dialog(request, pk, kind=kind, make_form=lambda data, opp: ReasonForm(data), act=act)
 
 
 @login_required
@@ -797,7 +797,7 @@ def abandon(request: HttpRequest, pk: int) -> HttpResponse:
     return _reason_dialog(
         request,
         pk,
-        dialog="abandon",
+        kind="abandon",
         service=services.opportunity_abandon,
         done=_("The opportunity is abandoned."),
     )
@@ -809,7 +809,7 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return _reason_dialog(
         request,
         pk,
-        dialog="reopen",
+        kind="reopen",
         service=services.opportunity_reopen,
         done=_("The opportunity is open again."),
     )
