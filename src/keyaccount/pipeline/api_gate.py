@@ -148,12 +148,7 @@ def gate_out(opp: Opportunity, user: Any) -> GateOut:
     state = gate.gate_input(opp)
     steps = list(Step.objects.filter(stage_id=opp.stage_id).order_by("order"))
     step_codes = {s.pk: s.code for s in steps}
-    checks = {
-        c.criterion_id: c
-        for c in CriterionCheck.objects.filter(
-            opportunity=opp, criterion__stage_id=opp.stage_id
-        ).select_related("checked_by")
-    }
+    checks = gate.criterion_checks(opp)
     to_leave_step = rules.missing_to_leave(state, whole_stage=False).missing
     to_leave_stage = rules.missing_to_leave(state, whole_stage=True).missing
     unmet = {m.ref for m in to_leave_stage if m.kind == "element"}

@@ -102,3 +102,25 @@ def gate_input(opp: Opportunity) -> rules.GateInput:
         risk_pending=opp.risk_decision == rules.RiskDecision.PENDING,
         status=opp.status,
     )
+
+
+def criterion_checks(opp: Opportunity) -> dict[int, CriterionCheck]:
+    """The checks of the current stage's criteria by criterion id, with who checked them."""
+    return {
+        c.criterion_id: c
+        for c in CriterionCheck.objects.filter(
+            opportunity_id=opp.pk, criterion__stage_id=opp.stage_id
+        ).select_related("checked_by")
+    }
+
+
+def move_target(opp: Opportunity, outcome: rules.MoveOutcome) -> tuple[Stage, Step | None]:
+    """Where an allowed move takes ``opp``: the next step of its stage (a step move), or the
+    first step of the stage ``outcome`` names (an advance, a move back, a win)."""
+    if outcome.kind == rules.Move.STEP:
+        steps = list(Step.objects.filter(stage_id=opp.stage_id).order_by("order"))
+        ids = [s.pk for s in steps]
+        at = ids.index(opp.step_id) + 1 if opp.step_id in ids else 0
+        return opp.stage, steps[min(at, len(steps) - 1)] if steps else None
+    stage = Stage.objects.get(order=int(outcome.to_stage_order or 0))
+    return stage, Step.objects.filter(stage=stage).order_by("order").first()

@@ -23,7 +23,7 @@ from keyaccount.org.models import User
 from keyaccount.process.models import ExitCriterion, Stage, Step
 
 from . import permissions, rules
-from .gate import gate_input, stage_orders
+from .gate import gate_input, move_target, stage_orders
 from .models import (
     BuyingRoleEntry,
     Competitor,
@@ -713,16 +713,12 @@ def opportunity_move(
         raise GateRefused(outcome.problems)
     now = at or timezone.now()
     from_stage, from_step, from_status = opp.stage, opp.step, opp.status
+    target, step = move_target(opp, outcome)
     if outcome.kind == rules.Move.STEP:
-        steps = list(Step.objects.filter(stage_id=opp.stage_id).order_by("order"))
-        ids = [s.pk for s in steps]
-        opp.step = steps[ids.index(opp.step_id) + 1] if opp.step_id in ids else steps[0]
+        opp.step = step
         _bump(opp, actor, reason, ("step",))
     else:
-        target = Stage.objects.get(order=int(outcome.to_stage_order or 0))
-        opp.stage = target
-        opp.step = _first_step(target)
-        opp.stage_entered_at = now
+        opp.stage, opp.step, opp.stage_entered_at = target, step, now
         _bump(opp, actor, reason, ("stage", "step", "stage_entered_at"))
     transition = _record(
         opp,
@@ -853,8 +849,8 @@ def opportunity_win(
         for i, (m, value) in enumerate(zip(milestones or [], amounts, strict=True), start=1)
     )
     from_stage, from_step, from_status = opp.stage, opp.step, opp.status
-    target = Stage.objects.get(order=int(outcome.to_stage_order or 0))
-    opp.stage, opp.step, opp.stage_entered_at = target, _first_step(target), now
+    opp.stage, opp.step = move_target(opp, outcome)
+    opp.stage_entered_at = now
     opp.status, opp.closed_at = rules.Status.WON, now
     if opp.amount != signed_amount:
         # the deal is now worth what was signed; the forecast row keeps what was expected

@@ -51,7 +51,7 @@ from .forms_detail import (
     WinForm,
     milestone_initial,
 )
-from .gate import gate_input, stage_orders
+from .gate import criterion_checks, gate_input, move_target, stage_orders
 from .models import (
     Competitor,
     CriterionCheck,
@@ -282,15 +282,9 @@ def _form_link(code: str, page: Page) -> str | None:
 def checklist(opp: Opportunity) -> dict[str, Any]:
     """The gate's view of the current stage and the checks behind it (who/when/note)."""
     gate = gate_input(opp)
-    checks = {
-        c.criterion_id: c
-        for c in CriterionCheck.objects.filter(
-            opportunity_id=opp.pk, criterion__stage_id=opp.stage_id
-        ).select_related("checked_by")
-    }
     return {
         "gate": gate,
-        "checks": checks,
+        "checks": criterion_checks(opp),
         "missing": rules.missing_to_leave(gate, whole_stage=True).missing,
     }
 
@@ -545,26 +539,15 @@ def _gate_preview(opp: Opportunity, acc: DealAccess) -> dict[str, Any]:
         can_override=True,
     )
     outcome = plain if plain.allowed else forced
-    target_stage: Stage | None = None
-    target_step: Step | None = None
-    if outcome.allowed and outcome.kind == rules.Move.STEP:
-        steps = list(Step.objects.filter(stage_id=opp.stage_id).order_by("order"))
-        ids = [s.pk for s in steps]
-        target_stage = opp.stage
-        if opp.step_id in ids and ids.index(opp.step_id) + 1 < len(steps):
-            target_step = steps[ids.index(opp.step_id) + 1]
-        elif steps:
-            target_step = steps[0]
-    elif outcome.allowed and outcome.to_stage_order is not None:
-        target_stage = Stage.objects.filter(order=outcome.to_stage_order).first()
-        if target_stage is not None:
-            target_step = Step.objects.filter(stage=target_stage).order_by("order").first()
+    target = ""
+    if outcome.allowed:
+        target = _stage_label(*move_target(opp, outcome))
     return {
         "allowed": plain.allowed,
         "kind": outcome.kind,
         "problems": list(plain.problems),
         "overridable": not plain.allowed and forced.allowed,
-        "target": _stage_label(target_stage, target_step) if target_stage else "",
+        "target": target,
         "advance": outcome.kind == rules.Move.ADVANCE,
     }
 
