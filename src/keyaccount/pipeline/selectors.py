@@ -384,7 +384,10 @@ def stage_durations(rows: list[StageTransition], now: datetime) -> list[dict[str
 
 def power_map(opp: Opportunity) -> dict[str, Any]:
     """The customer's org chart (reporting lines from its contacts) with each contact's part in
-    this deal: buying role, influence, attitude. Data for the ECharts tree on the page."""
+    this deal: buying role, influence, attitude. Data for the ECharts tree on the page.
+
+    ``opp`` is already one the user may see: the contacts follow the opportunity's visibility,
+    not the customer's, so a consultant on the deal sees its power map without the customer."""
     contacts = list(
         Contact.objects.filter(customer_id=opp.customer_id)
         .order_by("name")
