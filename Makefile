@@ -17,7 +17,7 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3 python; do \
 help:
 	@echo "make run    set up, migrate, load demo data (first start), serve on http://$(HOST):$(PORT)"
 	@echo "make test   run the whole test suite (SQLite; PostgreSQL when DATABASE_URL is set)"
-	@echo "make check  lint, format check, type check, Django checks, migrations check"
+	@echo "make check  lint, format check, layer contract, type check, Django checks, migrations"
 	@echo "make bench  performance benchmarks"
 
 $(STAMP): pyproject.toml
@@ -52,6 +52,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports --no-cache
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests bench

@@ -7,9 +7,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from keyaccount.core.demo import load_demo
 from keyaccount.customers import rules, services
 from keyaccount.customers.models import Customer, RegistrationStatus
+from keyaccount.demo import load_demo
 from keyaccount.org.models import Industry, OrgUnit, Region, Role, RoleAssignment, User
 from keyaccount.org.rules import RoleCode
 from keyaccount.pipeline import rules as deal_rules

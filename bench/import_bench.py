@@ -83,7 +83,7 @@ def build_xlsx(data: list[list[Any]]) -> bytes:
     from openpyxl import Workbook
 
     from keyaccount.core.excel import workbook_bytes
-    from keyaccount.customers.exporting import stream_sheet
+    from keyaccount.transfer.exporting import stream_sheet
 
     workbook = Workbook(write_only=True)
     stream_sheet(workbook, "客户档案", HEADER, data)
@@ -135,10 +135,10 @@ def main() -> None:
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     call_command("migrate", verbosity=0)
-    from keyaccount.core.demo import load_demo
-    from keyaccount.customers import importing
     from keyaccount.customers.models import Customer, RegistrationRequest
+    from keyaccount.demo import load_demo
     from keyaccount.org.models import User
+    from keyaccount.transfer import importing
 
     load_demo(password="bench-pw")
     translation.activate("zh-hans")

@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "keyaccount.customers",
     "keyaccount.contacts",
     "keyaccount.pipeline",
+    "keyaccount.transfer",
+    # The top package: project-level wiring (the ``demo`` command); also finds its static files.
+    "keyaccount.apps.KeyaccountConfig",
 ]
 
 MIDDLEWARE = [
@@ -210,7 +213,6 @@ FIRST_DAY_OF_WEEK = 1
 # --- static files -------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -3,15 +3,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from keyaccount.api import api
 from keyaccount.core import views as core_views
-from keyaccount.core.api import api
+from keyaccount.org import views as org_views
 
 admin.site.site_header = _("keyaccount back office")
 admin.site.site_title = _("keyaccount back office")
 admin.site.index_title = _("Administration")
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", org_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path(
         "accounts/login/",
@@ -32,7 +33,8 @@ urlpatterns = [
     path("", include("keyaccount.org.urls")),
     path("", include("keyaccount.process.urls")),
     path("", include("keyaccount.customers.urls")),
-    path("", include("keyaccount.customers.urls_io")),
+    path("", include("keyaccount.contacts.urls")),
+    path("", include("keyaccount.transfer.urls")),
     path("", include("keyaccount.pipeline.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

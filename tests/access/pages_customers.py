@@ -57,7 +57,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from keyaccount.contacts.models import Contact
-from keyaccount.customers import importing, services
+from keyaccount.customers import services
 from keyaccount.customers.models import (
     Customer,
     Evaluation,
@@ -67,6 +67,7 @@ from keyaccount.customers.models import (
     OwnerChange,
     RegistrationRequest,
 )
+from keyaccount.transfer import importing
 
 from ..conftest import Cast
 from .api_customers import (

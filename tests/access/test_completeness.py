@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
-from keyaccount.core.api import api as ninja_api
+from keyaccount.api import api as ninja_api
 
 from .registry import EXCLUDED_PREFIXES, ROUTES, Route
 

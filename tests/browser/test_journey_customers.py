@@ -21,7 +21,6 @@ from playwright.sync_api import Page, expect
 
 from keyaccount.contacts.models import Contact
 from keyaccount.customers import rules, services
-from keyaccount.customers.importing import CONTACT_COLUMNS
 from keyaccount.customers.models import (
     Customer,
     GradeChange,
@@ -31,6 +30,7 @@ from keyaccount.customers.models import (
     ScoringFactor,
 )
 from keyaccount.org.models import Industry, Region, User
+from keyaccount.transfer.importing import CONTACT_COLUMNS
 
 from ..conftest import PASSWORD, Cast
 from .conftest import shot

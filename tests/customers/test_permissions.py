@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from keyaccount.customers import permissions
-from keyaccount.customers.permissions import NOBODY, Capabilities, capabilities_for
+from keyaccount.org.capabilities import NOBODY, Capabilities, capabilities_for
 
 ALL_ROLES = (
     "kam", "colleague", "north_kam", "team_lead", "consultant", "account_manager", "head",

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from keyaccount.core.demo import load_demo
+from keyaccount.demo import load_demo
 from keyaccount.pipeline import rules, selectors
 from keyaccount.pipeline.demo import DEALS
 from keyaccount.pipeline.gate import gate_input

@@ -3,7 +3,7 @@ override its gates and decide its risk (a sales director covering the owner's un
 
 import pytest
 
-from keyaccount.customers.permissions import NOBODY, Capabilities
+from keyaccount.org.capabilities import NOBODY, Capabilities
 from keyaccount.org.rules import RoleCode
 from keyaccount.pipeline.permissions import (
     DealAccess,

@@ -4,7 +4,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from keyaccount.core.models import VersionedModel
-from keyaccount.core.visibility import VisibilityRule, VisibleQuerySet
+from keyaccount.org.visibility import VisibilityRule, VisibleQuerySet
 
 
 class Deal(VersionedModel):

@@ -5,33 +5,34 @@ The customer's org chart is ``GET /api/customers/{id}/org-chart``."""
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from keyaccount.core.api_errors import errors, remap_errors
-from keyaccount.core.visibility import get_visible_or_404
-from keyaccount.core.visibility_api import get_or_404
-from keyaccount.customers import selectors as customer_selectors
-from keyaccount.customers.schemas import (
+from keyaccount.core.schemas import RefOut
+from keyaccount.customers.access import customer_for
+from keyaccount.org.models import User
+from keyaccount.org.requests import AuthenticatedRequest
+
+from . import selectors, services
+from .access import contact_for
+from .models import Contact
+from .schemas import (
     ContactFieldsIn,
     ContactIn,
     ContactOut,
     ContactPatch,
     ContactQuery,
-    RefOut,
+    OrgChartNode,
 )
-
-from . import selectors, services
-from .models import Contact
 
 router = Router(tags=["contacts"])
 
 _ERROR_NAMES = {"reports_to": "reports_to_id", "customer": "customer_id"}
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
+def _user(request: AuthenticatedRequest) -> User:
+    return request.auth
 
 
 def contact_out(c: Contact) -> ContactOut:
@@ -55,13 +56,12 @@ def contact_out(c: Contact) -> ContactOut:
     )
 
 
-def _get_contact(request: HttpRequest, contact_id: int) -> Contact:
-    contacts = Contact.objects.select_related("reports_to", "customer__owner")
-    return get_visible_or_404(contacts, _user(request), pk=contact_id)
+def _get_contact(request: AuthenticatedRequest, contact_id: int) -> Contact:
+    return contact_for(request.auth, contact_id)
 
 
 def contact_data(
-    request: HttpRequest, payload: ContactFieldsIn, *, partial: bool
+    request: AuthenticatedRequest, payload: ContactFieldsIn, *, partial: bool
 ) -> dict[str, Any]:
     """The service's ``data``: ``reports_to_id`` becomes the contact (one the requester can
     see, else a 422 on that field), a ``null`` text becomes empty."""
@@ -94,10 +94,10 @@ def contact_data(
     response={200: list[ContactOut], **errors(404, 422)},
     summary="The contacts of a customer",
 )
-def contact_list(request: HttpRequest, query: Query[ContactQuery]) -> list[ContactOut]:
+def contact_list(request: AuthenticatedRequest, query: Query[ContactQuery]) -> list[ContactOut]:
     """`customer` is required; a customer you cannot see is a 404."""
     user = _user(request)
-    customer = get_or_404(customer_selectors.customer_detail_queryset(user=user), pk=query.customer)
+    customer = customer_for(user, query.customer)
     return [contact_out(c) for c in selectors.contacts_for(user=user, customer=customer)]
 
 
@@ -106,7 +106,7 @@ def contact_list(request: HttpRequest, query: Query[ContactQuery]) -> list[Conta
     response={200: ContactOut, **errors(404, 422)},
     summary="One contact",
 )
-def contact_get(request: HttpRequest, contact_id: int) -> ContactOut:
+def contact_get(request: AuthenticatedRequest, contact_id: int) -> ContactOut:
     return contact_out(_get_contact(request, contact_id))
 
 
@@ -115,13 +115,11 @@ def contact_get(request: HttpRequest, contact_id: int) -> ContactOut:
     response={201: ContactOut, **errors(403, 404, 422)},
     summary="Add a contact to a customer",
 )
-def contact_create(request: HttpRequest, payload: ContactIn) -> Status[ContactOut]:
+def contact_create(request: AuthenticatedRequest, payload: ContactIn) -> Status[ContactOut]:
     """Mainland mobiles are checked and normalised; a reporting line stays inside the
     customer. Who may edit the customer's profile may add contacts (else 403)."""
     user = _user(request)
-    customer = get_or_404(
-        customer_selectors.customer_detail_queryset(user=user), pk=payload.customer_id
-    )
+    customer = customer_for(user, payload.customer_id)
     data = contact_data(request, payload, partial=False)
     try:
         contact = services.contact_create(actor=user, customer=customer, data=data)
@@ -135,7 +133,9 @@ def contact_create(request: HttpRequest, payload: ContactIn) -> Status[ContactOu
     response={200: ContactOut, **errors(403, 404, 409, 422)},
     summary="Change a contact",
 )
-def contact_patch(request: HttpRequest, contact_id: int, payload: ContactPatch) -> ContactOut:
+def contact_patch(
+    request: AuthenticatedRequest, contact_id: int, payload: ContactPatch
+) -> ContactOut:
     """Only the fields sent change. `version` is the one you read: if someone saved since, the
     answer is 409 naming who."""
     contact = _get_contact(request, contact_id)
@@ -147,3 +147,18 @@ def contact_patch(request: HttpRequest, contact_id: int, payload: ContactPatch) 
     except ValidationError as exc:
         raise remap_errors(exc, _ERROR_NAMES) from exc
     return contact_out(_get_contact(request, contact_id))
+
+
+#: Routes about one customer's contacts, mounted under ``/api/customers/``.
+customer_router = Router(tags=["contacts"])
+
+
+@customer_router.get(
+    "/{customer_id}/org-chart",
+    response={200: list[OrgChartNode], **errors(404, 422)},
+    summary="The customer's org chart: contacts as a forest of reporting lines",
+)
+def org_chart(request: AuthenticatedRequest, customer_id: int) -> list[OrgChartNode]:
+    customer = customer_for(_user(request), customer_id)
+    contacts = list(selectors.contacts_for(user=_user(request), customer=customer))
+    return [OrgChartNode.model_validate(node) for node in selectors.org_chart(contacts)]

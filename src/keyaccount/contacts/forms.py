@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from keyaccount.customers.forms import ServiceErrorsMixin
+from keyaccount.core.forms import ServiceErrorsMixin
 
 from .models import Contact
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from keyaccount.core.models import VersionedModel
-from keyaccount.core.visibility import VisibilityRule, VisibleQuerySet
+from keyaccount.org.visibility import VisibilityRule, VisibleQuerySet
 
 
 class Contact(VersionedModel):

@@ -1,4 +1,5 @@
-"""The product's main navigation, in one place. Each app adds its entries here."""
+"""The product's main navigation: a registry each app adds its entries to from its own
+``apps.py`` (``register``), so that no module has to know every app."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -6,7 +7,10 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+
+
+def signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
 
 
 @dataclass(frozen=True)
@@ -14,53 +18,29 @@ class NavItem:
     label: str | Promise
     url_name: str
     icon: str  # an inline SVG path drawn by templates/core/partials/icon.html
+    order: int  # place in the menu, small first
     active_prefix: str = ""
-    allowed: Callable[[Any], bool] = lambda user: bool(user.is_authenticated)
+    allowed: Callable[[Any], bool] = signed_in
 
     def url(self) -> str:
         return reverse(self.url_name)
 
 
-def _is_staff(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_staff)
+_ITEMS: dict[str, NavItem] = {}
 
 
-def _decides_registrations(user: Any) -> bool:
-    """The KA department assistant (and administrators) work the registration queue."""
-    if not getattr(user, "is_authenticated", False) or getattr(user, "pk", None) is None:
-        return False
-    from keyaccount.org.rules import RoleCode
-    from keyaccount.org.selectors import role_codes
-
-    codes = role_codes(user)
-    return bool(user.is_superuser) or bool(
-        codes & {RoleCode.DEPARTMENT_ASSISTANT, RoleCode.ADMINISTRATOR}
-    )
+def register(*items: NavItem) -> None:
+    """Add entries to the navigation (an entry registered again replaces the first)."""
+    for item in items:
+        _ITEMS[item.url_name] = item
 
 
-NAVIGATION: list[NavItem] = [
-    NavItem(_("Home"), "home", "home", active_prefix="/"),
-    NavItem(_("Customers"), "customers:list", "building", active_prefix="/customers/"),
-    NavItem(
-        _("Registrations"),
-        "customers:registrations",
-        "clipboard",
-        active_prefix="/customers/registrations/",
-        allowed=_decides_registrations,
-    ),
-    NavItem(_("Opportunities"), "pipeline:list", "briefcase", active_prefix="/pipeline/"),
-    NavItem(_("Major projects"), "pipeline:major", "trophy", active_prefix="/pipeline/major/"),
-    NavItem(_("Sales process"), "process:playbook", "route", active_prefix="/process/"),
-    NavItem(_("Organisation"), "org:units", "sitemap", active_prefix="/org/"),
-    NavItem(_("API"), "api:openapi-view", "api", active_prefix="/api/"),
-    NavItem(
-        _("Back office"), "admin:index", "settings", active_prefix="/admin/", allowed=_is_staff
-    ),
-]
+def registered() -> list[NavItem]:
+    return sorted(_ITEMS.values(), key=lambda item: item.order)
 
 
 def navigation_for(user: Any, path: str) -> list[dict[str, Any]]:
-    items = [item for item in NAVIGATION if item.allowed(user)]
+    items = [item for item in registered() if item.allowed(user)]
 
     def matches(prefix: str) -> bool:
         return path == "/" if prefix == "/" else bool(prefix) and path.startswith(prefix)

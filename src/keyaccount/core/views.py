@@ -1,21 +1,12 @@
-"""Pages of the shell: home, health check, error pages."""
+"""Pages of the shell: health check and error pages."""
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from keyaccount.org.selectors import home_summary
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", home_summary(user=request.user))
 
 
 @never_cache

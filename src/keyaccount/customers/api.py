@@ -13,9 +13,8 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from keyaccount.contacts import selectors as contact_selectors
 from keyaccount.core.api_errors import errors, remap_errors
-from keyaccount.core.visibility_api import get_or_404
+from keyaccount.core.lookup import get_or_404
 from keyaccount.org.models import Industry, Region, User
 
 from . import permissions, selectors, services
@@ -47,7 +46,6 @@ from .schemas import (
     GradeChangeOut,
     GradeCode,
     GradeIn,
-    OrgChartNode,
     OwnerChangeOut,
     OwnerRef,
     ProfileIn,
@@ -579,17 +577,3 @@ def evaluation_post(
         actor=_user(request), customer=customer, data=payload.model_dump()
     )
     return Status(201, evaluation_out(evaluation))
-
-
-# --- contacts of a customer -----------------------------------------------------------------
-
-
-@router.get(
-    "/{customer_id}/org-chart",
-    response={200: list[OrgChartNode], **errors(404, 422)},
-    summary="The customer's org chart: contacts as a forest of reporting lines",
-)
-def org_chart(request: HttpRequest, customer_id: int) -> list[OrgChartNode]:
-    customer = _visible_customer(request, customer_id)
-    contacts = list(contact_selectors.contacts_for(user=_user(request), customer=customer))
-    return [OrgChartNode.model_validate(node) for node in contact_selectors.org_chart(contacts)]

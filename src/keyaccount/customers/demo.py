@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from keyaccount.contacts.services import contact_create
 from keyaccount.org.models import Industry, Region, User
 
 from . import rules, services
@@ -198,20 +197,6 @@ CUSTOMERS: list[tuple[str, str, str, str, int, int, tuple[int, ...]]] = [
     ),
 ]
 
-CONTACT_TREE = [
-    # key, name, title, department, reports to key
-    ("gm", "总经理", "总经理办公室", None),
-    ("vp_it", "副总经理（分管信息化）", "公司领导", "gm"),
-    ("cfo", "总会计师", "财务部", "gm"),
-    ("it_dir", "信息中心主任", "信息中心", "vp_it"),
-    ("it_arch", "系统架构师", "信息中心", "it_dir"),
-    ("proc", "物资采购部主任", "物资采购部", "vp_it"),
-    ("ops", "运维科科长", "信息中心", "it_dir"),
-]
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁"
-)
-GIVEN = "伟芳敏静丽强磊军洋勇艳杰涛明超霞平刚华玉兰萍建国红梅鹏飞波宇浩"
 JUSTIFY = {
     5: "已有稳定渠道和高层关系，优势明显",
     4: "条件较好，个别环节需加强",
@@ -281,7 +266,6 @@ def load(*, password: str) -> None:
             )  # fmt: skip
         elif suggested:
             services.grade_set(actor=head, customer=customer, grade=suggested)
-        _contacts(rng, owner, customer)
         _evaluations(rng, owner, customer)
     _pending(users, regions, industries, rng)
 
@@ -290,29 +274,6 @@ def _address(rng: random.Random, province: str) -> str:
     district = rng.choice(["建邺区", "鼓楼区", "滨江区", "朝阳区", "和平区"])
     street = rng.choice(["江东中路", "中山路", "长江路", "建设大街"])
     return f"{province}{district}{street}{rng.randint(1, 399)}号"
-
-
-def _person(rng: random.Random) -> str:
-    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
-
-
-def _contacts(rng: random.Random, owner: User, customer) -> None:  # type: ignore[no-untyped-def]
-    created: dict[str, object] = {}
-    for key, title, dept, boss in CONTACT_TREE:
-        created[key] = contact_create(
-            actor=owner,
-            customer=customer,
-            data={
-                "name": _person(rng),
-                "title": title,
-                "department": dept,
-                "mobile": "1"
-                + rng.choice("3589")
-                + "".join(rng.choice("0123456789") for _ in range(9)),
-                "email": f"{key}{customer.pk}@customer.example.cn",
-                "reports_to": created.get(boss) if boss else None,
-            },
-        )
 
 
 def _evaluations(rng: random.Random, owner: User, customer) -> None:  # type: ignore[no-untyped-def]

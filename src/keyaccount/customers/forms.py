@@ -1,7 +1,6 @@
 """Forms of the customer pages. They parse what people type; the rules stay in services."""
 
 from collections.abc import Iterable, Iterator
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -9,115 +8,20 @@ from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
-from keyaccount.core.parsing import ParseError, parse_amount, parse_int
-from keyaccount.org.models import Industry, Region, User
+from keyaccount.core.forms import (
+    AmountField,
+    CountField,
+    ServiceErrorsMixin,
+    empty_choice,
+    tree_choices,
+)
+from keyaccount.org.forms import industry_choices, region_choices
+from keyaccount.org.models import User
+from keyaccount.org.selectors import teams_for_filter
 
 from . import permissions, selectors, services
 from .models import Customer, Evaluation, RegistrationStatus, ScoringFactor
 from .rules import MAX_FACTOR_SCORE, Grade
-
-INDENT = "\u00a0\u00a0\u00a0"
-
-
-# --- fields ---------------------------------------------------------------------------------
-
-
-def _compact_amount(value: Decimal) -> str:
-    """125000000.00 → ``1.25亿``, 125000.00 → ``12.5万``: what people type, and round-trips."""
-    for unit, size in (("亿", Decimal(100_000_000)), ("万", Decimal(10_000))):
-        if abs(value) >= size:
-            scaled = (value / size).normalize()
-            if scaled == scaled.quantize(Decimal("0.0001")):
-                return f"{scaled:f}{unit}"
-    return f"{value.normalize():f}"
-
-
-class AmountField(forms.CharField):
-    """Money in yuan, typed as ``1250000``, ``12.5万``, ``1.2亿`` or with full-width digits."""
-
-    default_error_messages = {"invalid": _("Not an amount.")}
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
-        return {**super().widget_attrs(widget), "autocomplete": "off"}
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return _compact_amount(value)
-        return value
-
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        text = super().to_python(value)
-        try:
-            return parse_amount(text)
-        except (ParseError, ValueError) as exc:
-            raise ValidationError(str(exc), code="invalid") from exc
-
-
-class CountField(forms.CharField):
-    """A head count: ``1200``, ``1.2万`` or full-width digits."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
-        return {**super().widget_attrs(widget), "inputmode": "numeric"}
-
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = super().to_python(value)
-        try:
-            return parse_int(text, minimum=0)
-        except ParseError as exc:
-            raise ValidationError(str(exc), code="invalid") from exc
-
-
-def _tree_choices(rows: Iterable[tuple[int, int | None, str]]) -> list[tuple[int, str]]:
-    """(id, parent, label) rows → choices in tree order, children indented under parents."""
-    rows = list(rows)
-    ids = {i for i, _p, _l in rows}
-    children: dict[int | None, list[tuple[int, str]]] = {}
-    for i, parent, label in rows:
-        children.setdefault(parent if parent in ids else None, []).append((i, label))
-    out: list[tuple[int, str]] = []
-
-    def walk(parent: int | None, depth: int) -> None:
-        for i, label in children.get(parent, []):
-            out.append((i, INDENT * depth + label))
-            walk(i, depth + 1)
-
-    walk(None, 0)
-    return out
-
-
-def region_choices() -> list[tuple[int, str]]:
-    """Global regions, China's sales regions and their provinces, as an indented tree."""
-    regions = Region.objects.filter(is_active=True).order_by("order", "code")
-    return _tree_choices((r.pk, r.parent_id, r.name) for r in regions)
-
-
-def industry_choices() -> list[tuple[int, str]]:
-    industries = Industry.objects.filter(is_active=True).order_by("order", "code")
-    return _tree_choices((i.pk, i.parent_id, i.name) for i in industries)
-
-
-def _empty(label: Any = "—") -> list[tuple[str, Any]]:
-    return [("", label)]
-
-
-class ServiceErrorsMixin:
-    """Puts a service's ValidationError on the form: each message on its field, or on top."""
-
-    def add_service_errors(self: Any, exc: ValidationError) -> None:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.message_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, exc.messages)
-
 
 # --- the KA list's filters -------------------------------------------------------------------
 
@@ -165,16 +69,16 @@ class CustomerFilterForm(forms.Form):
 
     def __init__(self, data: Any, *, user: Any) -> None:
         super().__init__(data)
-        self.fields["region"].choices = _empty(_("any")) + region_choices()  # type: ignore[attr-defined]
-        self.fields["industry"].choices = _empty(_("any")) + industry_choices()  # type: ignore[attr-defined]
-        self.fields["owner"].choices = _empty(_("anyone")) + [  # type: ignore[attr-defined]
+        self.fields["region"].choices = empty_choice(_("any")) + region_choices()  # type: ignore[attr-defined]
+        self.fields["industry"].choices = empty_choice(_("any")) + industry_choices()  # type: ignore[attr-defined]
+        self.fields["owner"].choices = empty_choice(_("anyone")) + [  # type: ignore[attr-defined]
             (pk, display or " ".join(p for p in (first, last) if p) or username)
             for pk, display, first, last, username in selectors.owners_for_filter(
                 user=user
             ).values_list("pk", "display_name", "first_name", "last_name", "username")
         ]
-        self.fields["team"].choices = _empty(_("any")) + _tree_choices(  # type: ignore[attr-defined]
-            (u.pk, u.parent_id, u.name) for u in selectors.teams_for_filter(user=user)
+        self.fields["team"].choices = empty_choice(_("any")) + tree_choices(  # type: ignore[attr-defined]
+            (u.pk, u.parent_id, u.name) for u in teams_for_filter(user=user)
         )
         for name, hint in (("score_min", "0"), ("score_max", "100")):
             self.fields[name].widget.attrs.update({"placeholder": hint, "step": "1"})
@@ -276,9 +180,9 @@ class _ProfileBase(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "region" in self.fields:
-            self.fields["region"].choices = _empty() + region_choices()  # type: ignore[attr-defined]
+            self.fields["region"].choices = empty_choice() + region_choices()  # type: ignore[attr-defined]
         if "industry" in self.fields:
-            self.fields["industry"].choices = _empty() + industry_choices()  # type: ignore[attr-defined]
+            self.fields["industry"].choices = empty_choice() + industry_choices()  # type: ignore[attr-defined]
         if "name" in self.fields:
             self.fields["name"].widget.attrs.setdefault("autocomplete", "off")
 
@@ -398,7 +302,7 @@ class AllocateForm(ServiceErrorsMixin, forms.Form):
         super().__init__(data, **kwargs)
         owner = self.fields["new_owner"]
         owner.queryset = User.objects.filter(pk__in=[u.pk for u in candidates])  # type: ignore[attr-defined]
-        owner.choices = _empty(_("choose a manager")) + [  # type: ignore[attr-defined]
+        owner.choices = empty_choice(_("choose a manager")) + [  # type: ignore[attr-defined]
             (u.pk, f"{u}（{u.unit}）" if u.unit else str(u)) for u in candidates
         ]
 
@@ -469,7 +373,7 @@ class ScorecardForm(forms.Form):
 
 
 class GradeForm(ServiceErrorsMixin, forms.Form):
-    grade = forms.ChoiceField(label=_("Grade"), choices=_empty() + list(Grade.choices))
+    grade = forms.ChoiceField(label=_("Grade"), choices=empty_choice() + list(Grade.choices))
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
@@ -495,7 +399,7 @@ class EvaluationForm(ServiceErrorsMixin, forms.ModelForm):
         for name in Evaluation.DIMENSIONS:
             self.fields[name] = forms.TypedChoiceField(
                 label=self.fields[name].label,
-                choices=_empty() + [(i, str(i)) for i in range(1, 6)],
+                choices=empty_choice() + [(i, str(i)) for i in range(1, 6)],
                 coerce=int,
             )
 

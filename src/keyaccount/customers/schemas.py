@@ -10,9 +10,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import field_validator
+
+from keyaccount.core.schemas import (
+    InSchema,
+    PageQuery,
+    RefOut,
+    UserRef,
+)
 
 GradeCode = Literal["A", "B", "C", "D"]
 GradeFilter = Literal["A", "B", "C", "D", "none"]
@@ -23,67 +28,12 @@ SortCode = Literal[
 ]  # fmt: skip
 DecisionFilter = Literal["pending", "approved", "rejected", "all"]
 
-MAX_PAGE_SIZE = 200
-DEFAULT_PAGE_SIZE = 50
-#: Far beyond any real list, small enough for every database's OFFSET.
-MAX_OFFSET = 10**9
-
-
-class InSchema(Schema):
-    """Base of request bodies and query strings: no NUL characters in any text."""
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        texts = value if isinstance(value, list) else [value]
-        if any(isinstance(t, str) and "\x00" in t for t in texts):
-            raise ValueError(_("Text may not contain NUL characters."))
-        return value
-
-
-# --- references -----------------------------------------------------------------------------
-
-
-class RefOut(Schema):
-    """A reference to a related record: its id and its name in the requester's language."""
-
-    id: int
-    name: str
-
-
-class UserRef(Schema):
-    id: int
-    username: str
-    name: str
-
 
 class OwnerRef(UserRef):
     """A customer's owner and their org unit (the team filter of the KA list)."""
 
     unit_id: int | None
     unit_name: str | None
-
-
-# --- pagination and filters -----------------------------------------------------------------
-
-
-class PageQuery(InSchema):
-    limit: int | None = Field(
-        None, ge=1, le=MAX_PAGE_SIZE, description="Rows per page (with `offset`)."
-    )
-    offset: int | None = Field(None, ge=0, le=MAX_OFFSET, description="Rows to skip.")
-    page: int | None = Field(
-        None, ge=1, le=MAX_OFFSET, description="Page number from 1 (with `page_size`)."
-    )
-    page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE, description="Rows per page.")
-
-    def window(self) -> tuple[int, int]:
-        """(offset, limit): ``page`` and ``page_size`` when a page is asked for, else ``offset``
-        and ``limit``; 50 rows unless told otherwise."""
-        if self.page is not None:
-            size = self.page_size or self.limit or DEFAULT_PAGE_SIZE
-            return (self.page - 1) * size, size
-        return self.offset or 0, self.limit or self.page_size or DEFAULT_PAGE_SIZE
 
 
 class CustomerQuery(PageQuery):
@@ -389,62 +339,3 @@ class EvaluationIn(InSchema):
     payment_ability: int = Field(description="1 to 5.")
     summary: str
     next_steps: str = ""
-
-
-# --- contacts -------------------------------------------------------------------------------
-
-
-class ContactOut(Schema):
-    id: int
-    customer_id: int
-    name: str
-    title: str
-    department: str
-    mobile: str
-    phone: str
-    email: str
-    wechat: str
-    reports_to: RefOut | None
-    notes: str
-    is_active: bool
-    version: int
-    created_at: datetime
-    updated_at: datetime
-
-
-class ContactFieldsIn(InSchema):
-    title: str | None = None
-    department: str | None = None
-    mobile: str | None = Field(None, description="Mainland mobile (11 digits, +86 allowed).")
-    phone: str | None = None
-    email: str | None = None
-    wechat: str | None = None
-    reports_to_id: int | None = Field(None, description="A contact of the same customer.")
-    notes: str | None = None
-    is_active: bool | None = None
-
-
-class ContactIn(ContactFieldsIn):
-    customer_id: int
-    name: str
-
-
-class ContactPatch(ContactFieldsIn):
-    version: int = Field(description="The `version` of the contact as you read it.")
-    name: str | None = None
-
-
-class ContactQuery(InSchema):
-    customer: int = Field(description="The customer whose contacts to list.")
-
-
-class OrgChartNode(Schema):
-    id: int
-    name: str
-    title: str
-    department: str
-    active: bool
-    children: list["OrgChartNode"]
-
-
-OrgChartNode.model_rebuild()

@@ -8,9 +8,8 @@ from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import NullIf
 from django.utils.translation import gettext as _
 
-from keyaccount.org.models import OrgUnit, Region
 from keyaccount.org.rules import descendants
-from keyaccount.org.selectors import unit_parents
+from keyaccount.org.selectors import region_subtree, unit_parents
 
 from . import rules
 from .models import Customer, Evaluation, RegistrationRequest, RegistrationStatus
@@ -153,11 +152,6 @@ class CustomerFilters:
     sort: str = "name"
 
 
-def _region_ids(region_id: int) -> list[int]:
-    parents = dict(Region.objects.values_list("id", "parent_id"))
-    return sorted(descendants(parents, [region_id]))
-
-
 def customer_list(*, user: Any, filters: CustomerFilters | None = None) -> QuerySet[Customer]:
     """The KA list: visible customers, filtered and sorted. A bounded number of queries."""
     f = filters or CustomerFilters()
@@ -179,7 +173,7 @@ def customer_list(*, user: Any, filters: CustomerFilters | None = None) -> Query
         else:
             qs = qs.filter(grade__in=wanted)
     if f.region:
-        qs = qs.filter(region_id__in=_region_ids(f.region))
+        qs = qs.filter(region_id__in=region_subtree(f.region))
     if f.industry:
         qs = qs.filter(Q(industry_id=f.industry) | Q(industry__parent_id=f.industry))
     if f.owner:
@@ -231,12 +225,6 @@ def owners_for_filter(*, user: Any) -> QuerySet[Any]:
     return User.objects.filter(
         pk__in=Customer.objects.visible_to(user).values("owner_id")
     ).order_by("username")
-
-
-def teams_for_filter(*, user: Any) -> QuerySet[OrgUnit]:
-    from keyaccount.org.selectors import org_units_visible
-
-    return org_units_visible(user=user).order_by("name")
 
 
 def status_label(status: str) -> str:

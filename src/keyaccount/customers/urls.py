@@ -1,7 +1,5 @@
 from django.urls import path
 
-from keyaccount.contacts import views as contact_views
-
 from . import views
 
 app_name = "customers"
@@ -17,6 +15,4 @@ urlpatterns = [
     path("customers/<int:pk>/scores/", views.scores, name="scores"),
     path("customers/<int:pk>/grade/", views.grade, name="grade"),
     path("customers/<int:pk>/evaluations/", views.evaluation_add, name="evaluation_add"),
-    path("customers/<int:pk>/contacts/new/", contact_views.contact_add, name="contact_add"),
-    path("contacts/<int:pk>/edit/", contact_views.contact_edit, name="contact_edit"),
 ]

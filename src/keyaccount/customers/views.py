@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from keyaccount.core.versioning import StaleEditError
-from keyaccount.core.visibility import get_visible_or_404
+from keyaccount.org.requests import AuthenticatedRequest
 
-from . import permissions, selectors, services
+from . import access, permissions, selectors, services
 from .forms import (
     AMOUNT_HINT,
     AllocateForm,
@@ -39,7 +39,7 @@ from .forms import (
 )
 from .models import Customer, RegistrationRequest, ScoringFactor
 from .rules import DuplicateReason
-from .views_detail import TABS, detail_context
+from .views_detail import detail_context
 
 PAGE_SIZE = 50
 
@@ -47,16 +47,15 @@ PAGE_SIZE = 50
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _caps(request: HttpRequest) -> permissions.Capabilities:
+def _caps(request: AuthenticatedRequest) -> permissions.Capabilities:
     return permissions.capabilities_for(request.user)
 
 
-def _visible_customer(request: HttpRequest, pk: int) -> Customer:
-    queryset = Customer.objects.select_related("region__parent", "industry", "owner__unit")
-    return get_visible_or_404(queryset, request.user, pk=pk)
+def _visible_customer(request: AuthenticatedRequest, pk: int) -> Customer:
+    return access.customer_for(request.user, pk)
 
 
-def _partial(request: HttpRequest) -> bool:
+def _partial(request: AuthenticatedRequest) -> bool:
     """An htmx request for a fragment (not a history restore, which needs the whole page)."""
     htmx = getattr(request, "htmx", None)
     return htmx is not None and bool(htmx) and not htmx.history_restore_request
@@ -71,7 +70,7 @@ def io_url(name: str, *args: Any, query: str = "") -> str | None:
     return f"{url}?{query}" if query else url
 
 
-def _safe_next(request: HttpRequest, candidate: str | None, default: str) -> str:
+def _safe_next(request: AuthenticatedRequest, candidate: str | None, default: str) -> str:
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -85,9 +84,7 @@ def _detail_url(customer: Customer, tab: str = "") -> str:
 
 
 def _may_import(caps: permissions.Capabilities) -> bool:
-    from .importing import can_import  # the import pages' own rule
-
-    return can_import(caps)
+    return permissions.can_import(caps)
 
 
 def _may_allocate_somewhere(caps: permissions.Capabilities) -> bool:
@@ -99,7 +96,7 @@ def _may_allocate_somewhere(caps: permissions.Capabilities) -> bool:
 
 @login_required
 @require_GET
-def customer_list(request: HttpRequest) -> HttpResponse:
+def customer_list(request: AuthenticatedRequest) -> HttpResponse:
     """The KA list: filters in the query string (shareable), htmx swaps only the results."""
     caps = _caps(request)
     form = CustomerFilterForm(request.GET, user=request.user)
@@ -145,16 +142,13 @@ def _with(query: Any, **extra: str) -> str:
 
 @login_required
 @require_GET
-def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     customer = _visible_customer(request, pk)
-    tab = request.GET.get("tab", "profile")
-    if tab not in TABS:
-        tab = "profile"
-    return _render_detail(request, customer, tab)
+    return _render_detail(request, customer, request.GET.get("tab", "profile"))
 
 
 def _render_detail(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     customer: Customer,
     tab: str,
     *,
@@ -172,7 +166,7 @@ def _render_detail(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The customer profile form (客户档案表), refused when someone saved in between."""
     customer = _visible_customer(request, pk)
     if not permissions.can_edit_profile(_caps(request), customer.owner_id, customer.owner.unit_id):
@@ -184,7 +178,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.customer_update(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                     customer=customer,
                     data=form.profile_data(),
                     expected_version=form.cleaned_data["version"],
@@ -212,7 +206,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: AuthenticatedRequest) -> HttpResponse:
     """A KAM asks to register a customer; likely duplicates must be confirmed as different."""
     if not permissions.can_request_registration(_caps(request)):
         raise PermissionDenied(_("Only account managers and key account managers register."))
@@ -224,7 +218,7 @@ def register(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 result = services.registration_request(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                     data=form.profile_data(),
                     confirm_not_duplicate=form.cleaned_data["confirm_not_duplicate"],
                 )
@@ -257,7 +251,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def register_check(request: HttpRequest) -> HttpResponse:
+def register_check(request: AuthenticatedRequest) -> HttpResponse:
     """Likely duplicates of the name being typed (an htmx fragment of the registration form)."""
     if not permissions.can_request_registration(_caps(request)):
         raise PermissionDenied
@@ -298,7 +292,7 @@ def _registration_rows(
 
 
 def _render_registrations(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     tab: str,
     *,
     failed: tuple[int, DecideForm] | None = None,
@@ -330,7 +324,7 @@ def _render_registrations(
 
 @login_required
 @require_GET
-def registrations(request: HttpRequest) -> HttpResponse:
+def registrations(request: AuthenticatedRequest) -> HttpResponse:
     """The assistant's queue; everyone else sees the requests for customers they can see."""
     tab = "decided" if request.GET.get("tab") == "decided" else "pending"
     return _render_registrations(request, tab)
@@ -338,9 +332,8 @@ def registrations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    queryset = RegistrationRequest.objects.select_related("customer__owner__unit")
-    registration = get_visible_or_404(queryset, request.user, pk=pk)
+def decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    registration = access.registration_for(request.user, pk)
     owner_unit = registration.customer.owner.unit_id
     if not permissions.can_decide_registration(_caps(request), owner_unit):
         raise PermissionDenied(
@@ -350,7 +343,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.registration_decide(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 request=registration,
                 approve=form.approve,
                 reason=form.cleaned_data["reason"],
@@ -374,7 +367,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def allocate(request: HttpRequest) -> HttpResponse:
+def allocate(request: AuthenticatedRequest) -> HttpResponse:
     """The department head (re)allocates ticked customers to a manager, with a reason."""
     caps = _caps(request)
     form = AllocateForm(request.POST, candidates=allocatable_users(caps))
@@ -387,7 +380,7 @@ def allocate(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             moved = services.customers_allocate(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 customers=customers,
                 new_owner=form.cleaned_data["new_owner"],
                 reason=form.cleaned_data["reason"],
@@ -420,7 +413,7 @@ def allocate(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def scores(request: HttpRequest, pk: int) -> HttpResponse:
+def scores(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     customer = _visible_customer(request, pk)
     if not permissions.can_score(_caps(request), customer.owner_id, customer.owner.unit_id):
         raise PermissionDenied(_("Only the owner and their managers score this customer."))
@@ -429,7 +422,7 @@ def scores(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             score, suggested = services.scores_save(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 customer=customer,
                 scores=form.scores(),
             )
@@ -447,7 +440,7 @@ def scores(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def grade(request: HttpRequest, pk: int) -> HttpResponse:
+def grade(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     customer = _visible_customer(request, pk)
     if not permissions.can_grade(_caps(request), customer.owner.unit_id):
         raise PermissionDenied(
@@ -457,7 +450,7 @@ def grade(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.grade_set(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 customer=customer,
                 grade=form.cleaned_data["grade"],
                 reason=form.cleaned_data["reason"],
@@ -476,7 +469,7 @@ def grade(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def evaluation_add(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluation_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     customer = _visible_customer(request, pk)
     if not permissions.can_evaluate(_caps(request), customer.owner_id, customer.owner.unit_id):
         raise PermissionDenied(_("Only the owner and their managers evaluate this customer."))
@@ -484,7 +477,7 @@ def evaluation_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.evaluation_create(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 customer=customer,
                 data=form.cleaned_data,
             )

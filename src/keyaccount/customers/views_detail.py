@@ -6,19 +6,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy
 
-from keyaccount.contacts.selectors import contacts_for, org_chart
 from keyaccount.core.money import format_money
 from keyaccount.org.models import Industry, Region
-from keyaccount.pipeline import permissions as deal_permissions
-from keyaccount.pipeline import selectors as pipeline_selectors
+from keyaccount.org.requests import AuthenticatedRequest
 
-from . import permissions, selectors, services
+from . import permissions, selectors, services, tabs
 from .forms import (
     COUNT_FIELDS,
     MONEY_FIELDS,
@@ -29,17 +26,8 @@ from .forms import (
     ScorecardForm,
     allocatable_users,
 )
-from .models import Customer, Evaluation, RegistrationStatus, ScoringFactor
+from .models import Customer, Evaluation, ScoringFactor
 
-TABS = ("profile", "contacts", "opportunities", "scorecard", "evaluations", "history")
-TAB_LABELS = {
-    "profile": gettext_lazy("Profile"),
-    "contacts": gettext_lazy("Contacts"),
-    "opportunities": gettext_lazy("Opportunities"),
-    "scorecard": gettext_lazy("Scorecard and grade"),
-    "evaluations": gettext_lazy("Evaluations"),
-    "history": gettext_lazy("History"),
-}
 #: The model's labels say "(yuan)"; the page shows amounts in the user's unit.
 MONEY_LABELS = {
     "revenue": gettext_lazy("Annual revenue"),
@@ -71,7 +59,7 @@ def region_path(region: Region | None) -> str:
 
 
 def detail_context(
-    request: HttpRequest, customer: Customer, tab: str, *, bound: dict[str, Any]
+    request: AuthenticatedRequest, customer: Customer, tab: str, *, bound: dict[str, Any]
 ) -> dict[str, Any]:
     user = request.user
     caps = permissions.capabilities_for(user)
@@ -84,11 +72,13 @@ def detail_context(
         "evaluate": permissions.can_evaluate(caps, customer.owner_id, unit),
         "allocate": permissions.can_allocate(caps, unit),
     }
+    shown = tabs.tab(tab) or tabs.tabs()[0]
     context: dict[str, Any] = {
         "customer": customer,
-        "tab": tab,
-        "tabs": [(t, TAB_LABELS[t]) for t in TABS],
-        "tab_template": f"customers/tabs/{tab}.html",
+        "tab": shown.key,
+        "tabs": [(t.key, t.label) for t in tabs.tabs()],
+        "tab_template": shown.template,
+        "tab_scripts": shown.scripts,
         "may": may,
         "region_path": region_path(customer.region),
     }
@@ -100,19 +90,12 @@ def detail_context(
                 "next": reverse("customers:detail", args=[customer.pk]) + "?tab=history",
             },
         )
-    readers = {
-        "profile": _profile,
-        "contacts": _contacts,
-        "opportunities": _opportunities,
-        "scorecard": _scorecard,
-        "evaluations": _evaluations,
-        "history": _history,
-    }
-    context.update(readers[tab](user, customer, may, bound))
+    context.update(shown.read(tabs.TabRequest(user, customer, may, bound)))
     return context
 
 
-def _profile(user: Any, customer: Customer, may: dict[str, bool], bound: Any) -> dict[str, Any]:
+def _profile(tab: tabs.TabRequest) -> dict[str, Any]:
+    user, customer = tab.user, tab.customer
     unit = getattr(user, "money_unit", "") or "wan"
     groups = []
     for label, names in PROFILE_GROUPS:
@@ -137,40 +120,8 @@ def _profile(user: Any, customer: Customer, may: dict[str, bool], bound: Any) ->
     return {"groups": groups}
 
 
-def _contacts(user: Any, customer: Customer, may: dict[str, bool], bound: Any) -> dict[str, Any]:
-    contacts = list(contacts_for(user=user, customer=customer))
-    roots = org_chart(contacts)
-    if len(roots) == 1:
-        tree: dict[str, Any] | None = roots[0]
-    elif roots:
-        tree = {"name": customer.short_name or customer.name, "root": True, "children": roots}
-    else:
-        tree = None
-    return {"contacts": contacts, "chart": tree}
-
-
-def _opportunities(
-    user: Any, customer: Customer, may: dict[str, bool], bound: Any
-) -> dict[str, Any]:
-    """The customer's opportunities the user may see (open ones first), and whether they may
-    open one on it; a fixed number of queries."""
-    limit = 100
-    opportunities = pipeline_selectors.for_customer(
-        user=user, customer_id=customer.pk, limit=limit + 1
-    )
-    may_open = customer.status == RegistrationStatus.REGISTERED and deal_permissions.can_open_deal(
-        permissions.capabilities_for(user),
-        customer_owner_id=customer.owner_id,
-        owner_unit_id=customer.owner.unit_id,
-    )
-    return {
-        "opportunities": opportunities[:limit],
-        "more_opportunities": len(opportunities) > limit,
-        "may_open_deal": may_open,
-    }
-
-
-def _scorecard(user: Any, customer: Customer, may: dict[str, bool], bound: Any) -> dict[str, Any]:
+def _scorecard(tab: tabs.TabRequest) -> dict[str, Any]:
+    customer, bound = tab.customer, tab.bound
     factors = list(ScoringFactor.objects.filter(is_active=True).order_by("order", "code"))
     saved = {s.factor_id: s for s in customer.scores.select_related("scored_by")}
     form = bound.get("scores") or ScorecardForm(
@@ -201,7 +152,8 @@ def _scorecard(user: Any, customer: Customer, may: dict[str, bool], bound: Any) 
     }
 
 
-def _evaluations(user: Any, customer: Customer, may: dict[str, bool], bound: Any) -> dict[str, Any]:
+def _evaluations(tab: tabs.TabRequest) -> dict[str, Any]:
+    user, customer, bound = tab.user, tab.customer, tab.bound
     evaluations = list(selectors.evaluations_for(user=user, customer=customer))
     form = bound.get("evaluation") or EvaluationForm(initial={"evaluated_on": timezone.localdate()})
     labels = [_verbose(Evaluation, d) for d in Evaluation.DIMENSIONS]
@@ -228,9 +180,10 @@ _SHOWN_VALUES = {"name", "short_name", "credit_code", "region", "industry", "add
 _COVERED_ELSEWHERE = {"owner", "status", "grade", "score", "suggested_grade"}
 
 
-def _history(user: Any, customer: Customer, may: dict[str, bool], bound: Any) -> dict[str, Any]:
+def _history(tab: tabs.TabRequest) -> dict[str, Any]:
     """One timeline: profile edits (with the fields changed), owner changes, registration
     requests and decisions, grade changes; newest first."""
+    user, customer = tab.user, tab.customer
     entries: list[dict[str, Any]] = []
     records = list(
         customer.history.select_related("history_user").order_by("-history_date", "-history_id")[
@@ -297,3 +250,14 @@ def _change(
         "new": "" if new is None else new,
         "shown": shown,
     }
+
+
+def register_tabs() -> None:
+    """The customer's own tabs (contacts and opportunities are added by their apps)."""
+    for key, label, order, read in (
+        ("profile", gettext_lazy("Profile"), 10, _profile),
+        ("scorecard", gettext_lazy("Scorecard and grade"), 40, _scorecard),
+        ("evaluations", gettext_lazy("Evaluations"), 50, _evaluations),
+        ("history", gettext_lazy("History"), 60, _history),
+    ):
+        tabs.register(tabs.CustomerTab(key, label, order, f"customers/tabs/{key}.html", read))

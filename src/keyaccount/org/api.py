@@ -3,7 +3,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from keyaccount.core.visibility_api import get_or_404
+from keyaccount.core.lookup import get_or_404
 
 from . import selectors
 

@@ -6,3 +6,10 @@ class OrgConfig(AppConfig):
     name = "keyaccount.org"
     label = "org"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from keyaccount.core.navigation import NavItem, register
+
+        register(
+            NavItem(_("Organisation"), "org:units", "sitemap", order=60, active_prefix="/org/")
+        )

@@ -6,8 +6,8 @@ from django.db.models import F, QuerySet
 
 from keyaccount.core.request_cache import memo
 
-from .models import ApiToken, OrgUnit, RoleAssignment, User
-from .rules import NO_SCOPE, Scope, ancestors, build_scope
+from .models import ApiToken, OrgUnit, Region, RoleAssignment, User
+from .rules import NO_SCOPE, Scope, ancestors, build_scope, descendants
 
 
 def unit_parents() -> dict[int, int | None]:
@@ -38,6 +38,12 @@ def _scope(user: Any) -> Scope:
     )
 
 
+def region_subtree(region_id: int) -> list[int]:
+    """The region and every region below it (江苏 under 华东 under 中国), as sorted ids."""
+    parents = dict(Region.objects.values_list("id", "parent_id"))
+    return sorted(descendants(parents, [region_id]))
+
+
 def role_codes(user: Any) -> set[str]:
     if not getattr(user, "is_authenticated", False):
         return set()
@@ -60,6 +66,11 @@ def org_units_visible(*, user: Any) -> QuerySet[OrgUnit]:
         for unit in list(ids):
             ids.update(ancestors(parent_of, unit))
     return OrgUnit.objects.filter(id__in=ids)
+
+
+def teams_for_filter(*, user: Any) -> QuerySet[OrgUnit]:
+    """The org units a list can be filtered by: those the user may see."""
+    return org_units_visible(user=user).order_by("name")
 
 
 def org_unit_list(*, user: Any) -> QuerySet[OrgUnit]:

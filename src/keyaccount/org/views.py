@@ -16,6 +16,12 @@ from .forms import ApiTokenForm, LanguageForm
 from .models import ApiToken
 
 
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", selectors.home_summary(user=request.user))
+
+
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from keyaccount.core.api_errors import errors, remap_errors
-from keyaccount.core.visibility_api import get_or_404
+from keyaccount.core.lookup import get_or_404
+from keyaccount.core.schemas import RefOut, UserRef
 from keyaccount.customers import selectors as customer_selectors
-from keyaccount.customers.schemas import RefOut, UserRef
 from keyaccount.org.models import User
 from keyaccount.process.models import Stage, Step
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from keyaccount.core.api_errors import errors
-from keyaccount.core.visibility_api import get_or_404
+from keyaccount.core.lookup import get_or_404
 from keyaccount.process.models import ExitCriterion, Stage, Step
 
 from . import gate, rules, selectors, services

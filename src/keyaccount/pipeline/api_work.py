@@ -17,8 +17,8 @@ from ninja import Router, Status
 
 from keyaccount.contacts.models import Contact
 from keyaccount.core.api_errors import errors
-from keyaccount.core.visibility_api import get_or_404
-from keyaccount.customers.schemas import RefOut
+from keyaccount.core.lookup import get_or_404
+from keyaccount.core.schemas import RefOut
 from keyaccount.org.models import User
 
 from . import selectors, services

@@ -6,3 +6,33 @@ class PipelineConfig(AppConfig):
     name = "keyaccount.pipeline"
     label = "pipeline"
     verbose_name = _("Opportunities")
+
+    def ready(self) -> None:
+        from keyaccount.core.navigation import NavItem, register
+        from keyaccount.customers.tabs import CustomerTab
+        from keyaccount.customers.tabs import register as register_tab
+
+        from .views import customer_tab
+
+        register_tab(
+            CustomerTab(
+                "opportunities", _("Opportunities"), 30, "pipeline/customer_tab.html", customer_tab
+            )
+        )
+
+        register(
+            NavItem(
+                _("Opportunities"),
+                "pipeline:list",
+                "briefcase",
+                order=30,
+                active_prefix="/pipeline/",
+            ),
+            NavItem(
+                _("Major projects"),
+                "pipeline:major",
+                "trophy",
+                order=40,
+                active_prefix="/pipeline/major/",
+            ),
+        )

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from keyaccount.contacts.models import Contact
 from keyaccount.contacts.services import contact_create
-from keyaccount.customers.demo import GIVEN, SURNAMES
 from keyaccount.customers.models import Customer, RegistrationStatus
+from keyaccount.org.demo import person_name
 from keyaccount.org.models import User
 from keyaccount.process.models import ExitCriterion, Stage, Step
 
@@ -584,9 +584,7 @@ class _Loader:
             )
 
     def person(self) -> str:
-        return self.rng.choice(SURNAMES) + "".join(
-            self.rng.choice(GIVEN) for _ in range(self.rng.randint(1, 2))
-        )
+        return person_name(self.rng)
 
     def next_contract_number(self, signed_on: date) -> str:
         self.contract_no += 1

@@ -28,8 +28,16 @@ from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from keyaccount.core.excel import XLSX_CONTENT_TYPE, new_workbook, workbook_bytes
-from keyaccount.customers.exporting import DATE_FORMAT, MONEY_FORMAT, Export, clean, file_name
+from keyaccount.core.excel import (
+    DATE_FORMAT,
+    MONEY_FORMAT,
+    XLSX_CONTENT_TYPE,
+    Export,
+    clean,
+    file_name,
+    new_workbook,
+    workbook_bytes,
+)
 from keyaccount.org.models import Region
 
 from . import rules

@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
-from keyaccount.core.excel import XLSX_CONTENT_TYPE, workbook_bytes
-from keyaccount.customers.exporting import Export, file_name, stream_sheet
+from keyaccount.core.excel import XLSX_CONTENT_TYPE, Export, file_name, stream_sheet, workbook_bytes
 
 from . import rules, selectors
 from .models import Opportunity

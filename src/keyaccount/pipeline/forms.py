@@ -13,20 +13,14 @@ from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
+from keyaccount.core.forms import AmountField, ServiceErrorsMixin, empty_choice, tree_choices
 from keyaccount.core.parsing import fold
-from keyaccount.customers.forms import (
-    GRADE_FILTER_CHOICES,
-    AmountField,
-    ServiceErrorsMixin,
-    _empty,
-    _tree_choices,
-    industry_choices,
-    region_choices,
-)
+from keyaccount.customers.forms import GRADE_FILTER_CHOICES
 from keyaccount.customers.models import Customer
-from keyaccount.customers.permissions import SELLING_ROLES, Capabilities
-from keyaccount.customers.selectors import teams_for_filter
+from keyaccount.org.capabilities import SELLING_ROLES, Capabilities
+from keyaccount.org.forms import industry_choices, region_choices
 from keyaccount.org.models import User
+from keyaccount.org.selectors import teams_for_filter
 from keyaccount.process.models import Stage
 
 from . import rules, selectors, services
@@ -141,19 +135,19 @@ class OpportunityFilterForm(forms.Form):
             self.fields["stage"].choices = [  # type: ignore[attr-defined]
                 (s.pk, s.name) for s in Stage.objects.order_by("order")
             ]
-        self.fields["owner"].choices = _empty(_("anyone")) + [  # type: ignore[attr-defined]
+        self.fields["owner"].choices = empty_choice(_("anyone")) + [  # type: ignore[attr-defined]
             (u.pk, str(u))
             for u in selectors.owners_for_filter(user=user).only(
                 "pk", "username", "display_name", "first_name", "last_name"
             )
         ]
-        self.fields["team"].choices = _empty(_("any")) + _tree_choices(  # type: ignore[attr-defined]
+        self.fields["team"].choices = empty_choice(_("any")) + tree_choices(  # type: ignore[attr-defined]
             (u.pk, u.parent_id, u.name) for u in teams_for_filter(user=user)
         )
         if "region" in self.fields:
-            self.fields["region"].choices = _empty(_("any")) + region_choices()  # type: ignore[attr-defined]
+            self.fields["region"].choices = empty_choice(_("any")) + region_choices()  # type: ignore[attr-defined]
         if "industry" in self.fields:
-            self.fields["industry"].choices = _empty(_("any")) + industry_choices()  # type: ignore[attr-defined]
+            self.fields["industry"].choices = empty_choice(_("any")) + industry_choices()  # type: ignore[attr-defined]
         for name, hint in (("amount_min", "0"), ("amount_max", "")):
             if name in self.fields:
                 self.fields[name].widget.attrs.update({"placeholder": hint or _("any")})
@@ -274,7 +268,7 @@ class OpportunityCreateForm(_DealBase):
             field.widget = forms.HiddenInput()
             self.initial.setdefault("customer", customer.pk)
         else:
-            field.choices = _empty(_("choose a customer")) + [  # type: ignore[attr-defined]
+            field.choices = empty_choice(_("choose a customer")) + [  # type: ignore[attr-defined]
                 (c.pk, c.name) for c in customers
             ]
         self.fixed_customer = customer
@@ -348,6 +342,6 @@ class ReassignForm(ServiceErrorsMixin, forms.Form):
         super().__init__(data, **kwargs)
         owner = self.fields["owner"]
         owner.queryset = User.objects.filter(pk__in=[u.pk for u in candidates])  # type: ignore[attr-defined]
-        owner.choices = _empty(_("choose a manager")) + [  # type: ignore[attr-defined]
+        owner.choices = empty_choice(_("choose a manager")) + [  # type: ignore[attr-defined]
             (u.pk, f"{u}（{u.unit}）" if u.unit else str(u)) for u in candidates
         ]

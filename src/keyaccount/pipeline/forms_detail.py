@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from keyaccount.customers.forms import AmountField, ServiceErrorsMixin
+from keyaccount.core.forms import AmountField, ServiceErrorsMixin
 from keyaccount.org.models import User
 from keyaccount.process.models import Stage
 

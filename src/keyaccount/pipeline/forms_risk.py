@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from keyaccount.contacts.models import Contact
-from keyaccount.customers.forms import ServiceErrorsMixin
+from keyaccount.core.forms import ServiceErrorsMixin
 
 from . import rules, services
 from .models import Opportunity, RiskFactor

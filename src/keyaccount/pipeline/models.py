@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from keyaccount.core.i18n import Localized
 from keyaccount.core.models import TimeStampedModel, VersionedModel
-from keyaccount.core.visibility import VisibilityRule, VisibleQuerySet
+from keyaccount.org.visibility import VisibilityRule, VisibleQuerySet
 
 from .rules import (
     Attitude,

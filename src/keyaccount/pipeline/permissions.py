@@ -12,7 +12,7 @@ predicates are only asked about opportunities already inside ``visible_to(user)`
 from dataclasses import dataclass
 from typing import Any
 
-from keyaccount.customers.permissions import SELLING_ROLES, Capabilities, capabilities_for
+from keyaccount.org.capabilities import SELLING_ROLES, Capabilities, capabilities_for
 
 __all__ = ["SELLING_ROLES", "Capabilities", "DealAccess", "capabilities_for", "deal_access"]
 

@@ -16,7 +16,8 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator
 
 from keyaccount.core.api_errors import ErrorOut
-from keyaccount.customers.schemas import GradeFilter, InSchema, PageQuery, RefOut, UserRef
+from keyaccount.core.schemas import InSchema, PageQuery, RefOut, UserRef
+from keyaccount.customers.schemas import GradeFilter
 
 # The codes of ``pipeline.rules`` (a test keeps them equal to the enums).
 StatusCode = Literal["open", "won", "lost", "abandoned"]

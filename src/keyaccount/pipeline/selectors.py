@@ -23,9 +23,8 @@ from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
 from keyaccount.contacts.models import Contact
-from keyaccount.customers.selectors import _region_ids
 from keyaccount.org.rules import descendants
-from keyaccount.org.selectors import unit_parents
+from keyaccount.org.selectors import region_subtree, unit_parents
 from keyaccount.process.models import Stage
 
 from . import rules
@@ -163,7 +162,7 @@ def opportunity_list(
     if f.team:
         qs = qs.filter(owner__unit_id__in=sorted(descendants(unit_parents(), [f.team])))
     if f.region:
-        qs = qs.filter(customer__region_id__in=_region_ids(f.region))
+        qs = qs.filter(customer__region_id__in=region_subtree(f.region))
     if f.industry:
         qs = qs.filter(
             Q(customer__industry_id=f.industry) | Q(customer__industry__parent_id=f.industry)

@@ -23,10 +23,11 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from keyaccount.core.excel import Export, content_disposition
 from keyaccount.core.versioning import StaleEditError
-from keyaccount.core.visibility import get_visible_or_404
-from keyaccount.customers.exporting import Export, content_disposition
-from keyaccount.customers.models import Customer
+from keyaccount.customers.models import Customer, RegistrationStatus
+from keyaccount.customers.tabs import TabRequest
+from keyaccount.org.visibility import get_visible_or_404
 
 from . import exporting_lists, permissions, rules, selectors, services
 from .forms import (
@@ -294,6 +295,24 @@ def _chosen_customer(request: HttpRequest, caps: permissions.Capabilities) -> Cu
             _("Only the customer's owner and their managers open opportunities on it.")
         )
     return customer
+
+
+def customer_tab(tab: TabRequest) -> dict[str, Any]:
+    """The customer page's *Opportunities* tab: the customer's opportunities the user may see
+    (open ones first), and whether they may open one on it; a fixed number of queries."""
+    limit = 100
+    customer = tab.customer
+    opportunities = selectors.for_customer(user=tab.user, customer_id=customer.pk, limit=limit + 1)
+    may_open = customer.status == RegistrationStatus.REGISTERED and permissions.can_open_deal(
+        permissions.capabilities_for(tab.user),
+        customer_owner_id=customer.owner_id,
+        owner_unit_id=customer.owner.unit_id,
+    )
+    return {
+        "opportunities": opportunities[:limit],
+        "more_opportunities": len(opportunities) > limit,
+        "may_open_deal": may_open,
+    }
 
 
 @login_required

@@ -111,6 +111,6 @@ def stage_list(request: HttpRequest) -> list[StageOut]:
 
 @router.get("/stages/{code}", response=StageOut, summary="One stage of the playbook")
 def stage_detail(request: HttpRequest, code: str) -> StageOut:
-    from keyaccount.core.visibility_api import get_or_404
+    from keyaccount.core.lookup import get_or_404
 
     return _stage_out(get_or_404(playbook_stages(), code=code))

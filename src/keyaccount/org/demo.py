@@ -1,22 +1,17 @@
-"""Demo data: a realistic key-account department, loaded only into an empty database.
+"""Demo data of the organisation: the company tree, its people and their roles.
 
-Each app adds its part in ``load_demo``; everything is created through the same services as
-the product uses. Never runs in production mode.
+``keyaccount.demo.load_demo`` calls this first, then each app above adds its part; everything is
+created through the same services as the product uses.
 """
 
+import random
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
 
-from keyaccount.org import services as org_services
-from keyaccount.org.models import OrgUnit, Region, User
-from keyaccount.org.rules import RoleCode
-
-
-class DemoRefusedError(Exception):
-    pass
+from . import services as org_services
+from .models import OrgUnit, Region, User
+from .rules import RoleCode
 
 
 @dataclass(frozen=True)
@@ -65,19 +60,8 @@ USERS: list[DemoUser] = [
 ]
 
 
-def database_is_empty() -> bool:
-    return not User.objects.exists()
-
-
-@transaction.atomic
-def load_demo(*, password: str) -> list[DemoUser]:
-    """Create the demo company. Refuses in production mode and on a non-empty database."""
-    if settings.PRODUCTION:
-        raise DemoRefusedError("Demo data is never loaded in production mode.")
-    if not database_is_empty():
-        raise DemoRefusedError(
-            "The database already has users: demo data goes only into an empty one."
-        )
+def load(*, password: str) -> list[DemoUser]:
+    """The company tree and the demo users, all sharing ``password``."""
     regions = {r.code: r for r in Region.objects.all()}
     units: dict[str, OrgUnit] = {}
     for name, kind, parent, region in UNITS:
@@ -111,9 +95,15 @@ def load_demo(*, password: str) -> list[DemoUser]:
             unit = units[spec.manages]
             unit.manager = user
             org_services.org_unit_save(actor=None, unit=unit)
-    from keyaccount.customers import demo as customers_demo
-    from keyaccount.pipeline import demo as pipeline_demo
-
-    customers_demo.load(password=password)
-    pipeline_demo.load()
     return USERS
+
+
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁"
+)
+GIVEN = "伟芳敏静丽强磊军洋勇艳杰涛明超霞平刚华玉兰萍建国红梅鹏飞波宇浩"
+
+
+def person_name(rng: random.Random) -> str:
+    """A plausible Chinese name: a surname and one or two given characters."""
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))

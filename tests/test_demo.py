@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from keyaccount.core.demo import UNITS, USERS, DemoRefusedError, load_demo
+from keyaccount.demo import DemoRefusedError, load_demo
+from keyaccount.org.demo import UNITS, USERS
 from keyaccount.org.models import OrgUnit, User
 
 

@@ -51,11 +51,10 @@ from keyaccount.contacts.models import Contact
 from keyaccount.core.i18n import is_chinese
 from keyaccount.core.parsing import ParseError, fold, parse_amount, parse_date, parse_int
 from keyaccount.core.versioning import StaleEditError
+from keyaccount.customers import permissions, rules, services
+from keyaccount.customers.models import Customer, Evaluation, ImportBatch, RegistrationStatus
+from keyaccount.customers.selectors import DuplicateView
 from keyaccount.org.models import Industry, Region, User
-
-from . import permissions, rules, services
-from .models import Customer, Evaluation, ImportBatch, RegistrationStatus
-from .selectors import DuplicateView
 
 log = logging.getLogger(__name__)
 
@@ -1786,16 +1785,6 @@ def plan_evaluations(ctx: Context, sheet: Sheet) -> None:
 
 
 # --- preview and commit ---------------------------------------------------------------------
-
-
-def can_import(caps: permissions.Capabilities) -> bool:
-    """Who may use the import: whoever registers customers (KAMs, account managers, senior
-    KAMs, administrators), and those who keep customer data in their scope without
-    registering (department assistant, department head, sales director, team managers): for
-    them rows matching no customer are errors, since only sellers register customers."""
-    return permissions.can_request_registration(caps) or bool(
-        caps.assisted_unit_ids or caps.managed_unit_ids
-    )
 
 
 _PLANNERS = {CUSTOMERS: plan_customers, CONTACTS: plan_contacts, EVALUATIONS: plan_evaluations}

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from keyaccount.contacts.models import Contact
-from keyaccount.customers import importing, rules, services
+from keyaccount.customers import rules, services
 from keyaccount.customers.models import (
     Customer,
     Evaluation,
@@ -33,6 +33,7 @@ from keyaccount.customers.models import (
     RegistrationStatus,
 )
 from keyaccount.org.models import Industry, Region
+from keyaccount.transfer import importing
 
 IMPORT = "/customers/import/"
 

@@ -8,14 +8,11 @@ Amounts are Decimal yuan with a number format, dates are dates, headers are in t
 language and are those of the import template, so an export can be imported again.
 """
 
-import re
-import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import quote
 
 from django.db.models import QuerySet
 from django.http import QueryDict
@@ -23,37 +20,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
+from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from keyaccount.contacts.models import Contact
 from keyaccount.core.excel import (
     CSV_CONTENT_TYPE,
+    DATE_FORMAT,
+    MONEY_FORMAT,
     XLSX_CONTENT_TYPE,
+    Export,
     add_sheet,
+    clean,
+    file_name,
     new_workbook,
+    stream_sheet,
     workbook_bytes,
     write_csv,
 )
+from keyaccount.customers import selectors
+from keyaccount.customers.models import Customer, Evaluation, RegistrationStatus
 
-from . import importing, selectors
-from .models import Customer, Evaluation, RegistrationStatus
-
-MONEY_FORMAT = "#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
-MAX_CELL = 32_767  # Excel's limit for the text of one cell
-
-FORMATS = ("xlsx", "csv")
-
-
-@dataclass(frozen=True)
-class Export:
-    content: bytes
-    file_name: str
-    content_type: str
-
+from . import importing
 
 # --- filters --------------------------------------------------------------------------------
 
@@ -97,93 +85,6 @@ def filters_from_query(query: QueryDict) -> selectors.CustomerFilters:
         score_max=_score(query.get("score_max")),
         sort=sort if sort in selectors.SORTS else "name",
     )
-
-
-# --- cells ----------------------------------------------------------------------------------
-
-
-def clean(value: Any) -> Any:
-    """A value a spreadsheet can hold: no control characters, no tz, text within the limit."""
-    if isinstance(value, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("", value)
-        return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
-    if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None) if value.tzinfo else value
-    return value
-
-
-def stream_sheet(
-    workbook: Workbook,
-    title: str,
-    header: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    *,
-    widths: Sequence[int] = (),
-    money: Iterable[int] = (),
-) -> None:
-    """A sheet of a write-only workbook: header in bold, every string typed as a string (never
-    a formula, whatever it starts with), amounts and dates with a number format."""
-    sheet = workbook.create_sheet(title=title[:31])
-    money_columns = set(money)
-    for index, text in enumerate(header):
-        width = widths[index] if index < len(widths) else 14
-        sheet.column_dimensions[get_column_letter(index + 1)].width = max(width, len(text) + 4)
-    sheet.freeze_panes = "A2"
-    heading = []
-    for text in header:
-        cell = WriteOnlyCell(sheet, value=clean(str(text)))
-        cell.data_type = TYPE_STRING
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="E8EEF7")
-        heading.append(cell)
-    sheet.append(heading)
-    for row in rows:
-        cells: list[Any] = []
-        for index, raw in enumerate(row):
-            value = clean(raw)
-            if isinstance(value, str):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = TYPE_STRING  # never a formula
-                cells.append(cell)
-            elif isinstance(value, Decimal) and index in money_columns:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = MONEY_FORMAT
-                cells.append(cell)
-            elif isinstance(value, date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = DATE_FORMAT
-                cells.append(cell)
-            elif value is None or (
-                isinstance(value, int | Decimal) and not isinstance(value, bool)
-            ):
-                cells.append(value)
-            else:
-                cell = WriteOnlyCell(sheet, value=str(value))
-                cell.data_type = TYPE_STRING
-                cells.append(cell)
-        sheet.append(cells)
-
-
-# --- file names -----------------------------------------------------------------------------
-
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
-
-
-def file_name(*parts: str, extension: str) -> str:
-    """``大客户名单-2026-11-27.xlsx``: the parts, today's date, nothing a file system refuses."""
-    today = timezone.localdate().isoformat()
-    stem = "-".join(_UNSAFE.sub("_", p).strip(" .") for p in parts if p)
-    return f"{stem[:120]}-{today}.{extension}"
-
-
-def content_disposition(name: str) -> str:
-    """``attachment`` with an ASCII fallback and the real name per RFC 5987 / RFC 6266."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name).strip("_")
-    if not ascii_name or ascii_name.startswith(("-", ".")) or len(ascii_name) < len(name) // 2:
-        extension = name.rsplit(".", 1)[-1] if "." in name else "bin"
-        ascii_name = f"export-{timezone.localdate().isoformat()}.{extension}"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 # --- the KA list ----------------------------------------------------------------------------

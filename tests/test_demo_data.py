@@ -5,7 +5,8 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 
-from keyaccount.core.demo import KA_DEPT, TEAM_EAST, TEAM_NORTH, USERS, load_demo
+from keyaccount.demo import load_demo
+from keyaccount.org.demo import KA_DEPT, TEAM_EAST, TEAM_NORTH, USERS
 from keyaccount.org.models import OrgUnit, RoleAssignment, User
 from keyaccount.org.rules import RoleCode
 from keyaccount.org.selectors import scope_for

@@ -1,4 +1,4 @@
-"""The visibility core: one rule, applied to every queryset that leaves the database for a user.
+"""The visibility rule: one rule, applied to every queryset that leaves the database for a user.
 
 A model opts in by declaring ``visibility = VisibilityRule(...)`` and using
 ``VisibleQuerySet.as_manager()``. ``Model.objects.visible_to(user)`` then returns what the user
@@ -13,10 +13,12 @@ learn that a record they may not see exists.
 from dataclasses import dataclass
 from typing import Any, Self
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
-from django.http import Http404
+
+from keyaccount.core.lookup import get_or_404
+
+from .selectors import scope_for
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,6 @@ SMALL_SCOPE_UNITS = 10
 
 class VisibleQuerySet[M: models.Model](models.QuerySet[M]):
     def visible_to(self, user: Any) -> Self:
-        from keyaccount.org.selectors import scope_for
-
         rule: VisibilityRule | None = getattr(self.model, "visibility", None)
         if rule is None:
             raise TypeError(f"{self.model.__name__} declares no visibility rule")
@@ -79,9 +79,5 @@ def get_visible_or_404[M: models.Model](
     queryset: models.QuerySet[M], user: Any, **lookup: Any
 ) -> M:
     """The one record matching ``lookup`` that ``user`` may see, or 404 (same as missing)."""
-    visible = queryset.visible_to(user)  # type: ignore[attr-defined]
-    try:
-        obj: M = visible.get(**lookup)
-    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
-    return obj
+    visible: models.QuerySet[M] = queryset.visible_to(user)  # type: ignore[attr-defined]
+    return get_or_404(visible, **lookup)

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from keyaccount.core.visibility import VisibilityRule, get_visible_or_404
+from keyaccount.org.visibility import VisibilityRule, get_visible_or_404
 from tests.toyapp.models import Deal, Note
 
 
@@ -127,8 +127,8 @@ def test_notes_follow_their_deals_owner_and_team(cast, deals):
 
 
 def test_model_without_rule_refuses_visible_to(cast):
-    from keyaccount.core.visibility import VisibleQuerySet
     from keyaccount.org.models import OrgUnit
+    from keyaccount.org.visibility import VisibleQuerySet
 
     queryset = VisibleQuerySet(model=OrgUnit)
     with pytest.raises(TypeError, match="OrgUnit declares no visibility rule"):

@@ -9,8 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import MemoryFileUploadHandler, StopUpload
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
@@ -18,28 +18,24 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import exporting, importing, permissions, selectors
-from .models import Customer
+from keyaccount.core.excel import FORMATS, XLSX_CONTENT_TYPE, Export, download, file_name
+from keyaccount.customers import access, permissions
+from keyaccount.customers.models import Customer
+from keyaccount.org.requests import AuthenticatedRequest
+
+from . import exporting, importing
 
 PER_PAGE = 100
 FILTERS = ("all", "errors", "warnings", "create", "update", "unchanged")
 
 
-def _download(export: exporting.Export) -> HttpResponse:
-    response = HttpResponse(export.content, content_type=export.content_type)
-    response["Content-Disposition"] = exporting.content_disposition(export.file_name)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _format(request: HttpRequest) -> str:
+def _format(request: AuthenticatedRequest) -> str:
     fmt = request.GET.get("format", "xlsx").lower()
-    return fmt if fmt in exporting.FORMATS else "xlsx"
+    return fmt if fmt in FORMATS else "xlsx"
 
 
-def _visible_customer(request: HttpRequest, pk: int) -> Customer:
-    # Outside the user's visibility is the same as missing: 404 (rule 2).
-    return get_object_or_404(selectors.customer_detail_queryset(user=request.user), pk=pk)
+def _visible_customer(request: AuthenticatedRequest, pk: int) -> Customer:
+    return access.customer_for(request.user, pk)
 
 
 # --- exports --------------------------------------------------------------------------------
@@ -47,45 +43,45 @@ def _visible_customer(request: HttpRequest, pk: int) -> Customer:
 
 @login_required
 @require_GET
-def export_list(request: HttpRequest) -> HttpResponse:
+def export_list(request: AuthenticatedRequest) -> HttpResponse:
     """The KA list with the list page's filters, as .xlsx or CSV."""
     filters = exporting.filters_from_query(request.GET)
-    return _download(
+    return download(
         exporting.export_customers(user=request.user, filters=filters, fmt=_format(request))
     )
 
 
 @login_required
 @require_GET
-def export_contacts(request: HttpRequest) -> HttpResponse:
+def export_contacts(request: AuthenticatedRequest) -> HttpResponse:
     filters = exporting.filters_from_query(request.GET)
-    return _download(
+    return download(
         exporting.export_contacts(user=request.user, filters=filters, fmt=_format(request))
     )
 
 
 @login_required
 @require_GET
-def export_profile(request: HttpRequest, pk: int) -> HttpResponse:
+def export_profile(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     customer = _visible_customer(request, pk)
-    return _download(exporting.export_profile(user=request.user, customer=customer))
+    return download(exporting.export_profile(user=request.user, customer=customer))
 
 
 @login_required
 @require_GET
-def export_evaluations(request: HttpRequest, pk: int) -> HttpResponse:
+def export_evaluations(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     customer = _visible_customer(request, pk)
-    return _download(exporting.export_evaluations(user=request.user, customer=customer))
+    return download(exporting.export_evaluations(user=request.user, customer=customer))
 
 
 @login_required
 @require_GET
-def print_profile(request: HttpRequest, pk: int) -> HttpResponse:
+def print_profile(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The profile form (客户档案表) as a page to print on A4."""
     customer = _visible_customer(request, pk)
     return render(
         request,
-        "customers/io/print_profile.html",
+        "transfer/print_profile.html",
         {
             "customer": customer,
             "sections": exporting.profile_sections(customer),
@@ -97,19 +93,17 @@ def print_profile(request: HttpRequest, pk: int) -> HttpResponse:
 # --- import ---------------------------------------------------------------------------------
 
 
-def _check_import(request: HttpRequest) -> None:
-    if not importing.can_import(permissions.capabilities_for(request.user)):
+def _check_import(request: AuthenticatedRequest) -> None:
+    if not permissions.can_import(permissions.capabilities_for(request.user)):
         raise PermissionDenied(_("Your role does not import customers."))
 
 
 @login_required
 @require_GET
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: AuthenticatedRequest) -> HttpResponse:
     _check_import(request)
-    name = exporting.file_name(str(_("Customer import template")), extension="xlsx")
-    return _download(
-        exporting.Export(importing.build_template(), name, exporting.XLSX_CONTENT_TYPE)
-    )
+    name = file_name(str(_("Customer import template")), extension="xlsx")
+    return download(Export(importing.build_template(), name, XLSX_CONTENT_TYPE))
 
 
 class BoundedUploadHandler(MemoryFileUploadHandler):
@@ -139,7 +133,7 @@ def _too_big() -> str:
 
 @csrf_exempt  # the CSRF check runs in ``_import`` once the upload handlers are in place
 @login_required
-def import_view(request: HttpRequest) -> HttpResponse:
+def import_view(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         _check_import(request)
         request.upload_handlers = [BoundedUploadHandler(request)]
@@ -149,7 +143,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
-def _import(request: HttpRequest) -> HttpResponse:
+def _import(request: AuthenticatedRequest) -> HttpResponse:
     """Upload → preview (nothing written) → commit (all rows or none)."""
     _check_import(request)
     if request.method == "POST":
@@ -169,15 +163,15 @@ def _import(request: HttpRequest) -> HttpResponse:
     return _page(request)
 
 
-def _batch(request: HttpRequest, batch_id: str) -> tuple[Any, importing.Plan] | None:
+def _batch(request: AuthenticatedRequest, batch_id: str) -> tuple[Any, importing.Plan] | None:
     try:
         key = uuid.UUID(str(batch_id))
     except ValueError:
         return None
-    return importing.load_batch(user=request.user, batch_id=key)  # type: ignore[arg-type]
+    return importing.load_batch(user=request.user, batch_id=key)
 
 
-def _expired(request: HttpRequest) -> HttpResponse:
+def _expired(request: AuthenticatedRequest) -> HttpResponse:
     return _page(
         request,
         error=_(
@@ -188,7 +182,7 @@ def _expired(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _upload(request: HttpRequest) -> HttpResponse:
+def _upload(request: AuthenticatedRequest) -> HttpResponse:
     if getattr(request, "import_too_big", False):
         return _page(request, error=_too_big(), status=400)
     upload = request.FILES.get("file")
@@ -199,15 +193,15 @@ def _upload(request: HttpRequest) -> HttpResponse:
     name = str(upload.name or "")[:200]
     data = upload.read()
     try:
-        plan = importing.preview(user=request.user, file_name=name, data=data)  # type: ignore[arg-type]
+        plan = importing.preview(user=request.user, file_name=name, data=data)
     except importing.FileRefusedError as exc:
         return _page(request, error=exc.message, status=400, file_name=name)
-    batch = importing.save_batch(user=request.user, plan=plan)  # type: ignore[arg-type]
+    batch = importing.save_batch(user=request.user, plan=plan)
     show = "errors" if plan.has_errors else "all"
     return HttpResponseRedirect(f"{reverse('customers_io:import')}?batch={batch.pk}&show={show}")
 
 
-def _decide(request: HttpRequest, action: str) -> HttpResponse:
+def _decide(request: AuthenticatedRequest, action: str) -> HttpResponse:
     found = _batch(request, request.POST.get("batch", ""))
     if found is None:
         return _expired(request)
@@ -220,7 +214,7 @@ def _decide(request: HttpRequest, action: str) -> HttpResponse:
     if plan.has_errors:
         messages.error(request, _("Nothing was imported: correct the rows in error first."))
         return HttpResponseRedirect(f"{here}?batch={batch.pk}&show=errors")
-    outcome = importing.commit(user=request.user, batch=batch, plan=plan)  # type: ignore[arg-type]
+    outcome = importing.commit(user=request.user, batch=batch, plan=plan)
     if not outcome.committed:
         messages.error(request, outcome.message)
         return HttpResponseRedirect(f"{here}?batch={batch.pk}&show=errors")
@@ -265,7 +259,7 @@ def _shown(row: importing.Row, show: str) -> bool:
 
 
 def _page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     *,
     batch: Any = None,
     plan: importing.Plan | None = None,
@@ -327,4 +321,4 @@ def _page(
             ],
             can_commit=not plan.has_errors and plan.has_work,
         )
-    return render(request, "customers/io/import.html", context, status=status)
+    return render(request, "transfer/import.html", context, status=status)

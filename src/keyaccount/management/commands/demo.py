@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
-from keyaccount.core.demo import DemoRefusedError, database_is_empty, load_demo
+from keyaccount.demo import USERS, DemoRefusedError, database_is_empty, load_demo
 
 
 class Command(BaseCommand):
@@ -36,8 +36,6 @@ class Command(BaseCommand):
         self.print_logins()
 
     def print_logins(self) -> None:
-        from keyaccount.core.demo import USERS
-
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {settings.DEMO_PASSWORD})")
         for u in USERS:

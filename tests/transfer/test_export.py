@@ -19,9 +19,11 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from keyaccount.contacts.models import Contact
-from keyaccount.customers import exporting, importing, services
+from keyaccount.core import excel
+from keyaccount.customers import services
 from keyaccount.customers.models import Customer
 from keyaccount.org.models import Region
+from keyaccount.transfer import importing
 
 from .test_import import code, register
 
@@ -171,13 +173,13 @@ def test_file_names_are_dated_and_rfc5987(cast, client_for, book):
     assert f"filename*=UTF-8''{quote(f'大客户名单-{today}.xlsx')}" in disposition
     assert disposition.split('"')[1].isascii()
     with translation.override("en"):
-        assert exporting.file_name("KA list", extension="xlsx") == f"KA list-{today}.xlsx"
-        header = exporting.content_disposition(f"KA list-{today}.xlsx")
+        assert excel.file_name("KA list", extension="xlsx") == f"KA list-{today}.xlsx"
+        header = excel.content_disposition(f"KA list-{today}.xlsx")
         assert header == (
             f'attachment; filename="KA_list-{today}.xlsx"; '
             f"filename*=UTF-8''KA%20list-{today}.xlsx"
         )
-    assert exporting.file_name("客户档案表", 'a/b:"c"', extension="xlsx") == (
+    assert excel.file_name("客户档案表", 'a/b:"c"', extension="xlsx") == (
         f"客户档案表-a_b_c_-{today}.xlsx"
     )
 
@@ -340,5 +342,5 @@ def test_print_css_hides_navigation_on_paper():
 
 
 def test_clean_removes_what_excel_cannot_hold():
-    assert exporting.clean("a\x07b\x1bc") == "abc"
-    assert len(exporting.clean("x" * 40_000)) == exporting.MAX_CELL
+    assert excel.clean("a\x07b\x1bc") == "abc"
+    assert len(excel.clean("x" * 40_000)) == excel.MAX_CELL

@@ -1,0 +1,48 @@
+"""The REST API at /api/: OpenAPI at /api/docs and /api/openapi.json.
+
+Two ways in: the browser session (CSRF enforced on writes) and personal API tokens
+(``Authorization: Bearer ka_…``, created in the user menu, stored hashed).
+Every route reads through the same selectors and writes through the same services as the pages.
+"""
+
+from ninja import NinjaAPI
+
+import keyaccount
+from keyaccount.contacts.api import customer_router as contacts_customer_router
+from keyaccount.contacts.api import router as contacts_router
+from keyaccount.core import api_errors
+from keyaccount.customers.api import router as customers_router
+from keyaccount.org.api import router as org_router
+from keyaccount.org.api_auth import ActiveSessionAuth, TokenAuth
+from keyaccount.pipeline.api import router as pipeline_router
+from keyaccount.pipeline.api_gate import router as pipeline_gate_router
+from keyaccount.pipeline.api_work import router as pipeline_work_router
+from keyaccount.process.api import router as process_router
+
+api = NinjaAPI(
+    title="keyaccount API",
+    version=keyaccount.__version__,
+    description=(
+        "Key-account sales process management. Authenticate with a personal API token "
+        "(`Authorization: Bearer ka_…`, create one under *API tokens* in the user menu) or with "
+        "the browser session (send the `X-CSRFToken` header on writes). Every list and object "
+        "follows the same visibility rule as the pages: a record you may not see is a 404.\n\n"
+        'Errors have one shape, `{"detail": message, "errors": {field: [messages]}}`, with '
+        "messages in your language: 422 bad input, 403 an action you may not take on a record you "
+        "can see, 404 missing or not visible, 409 a conflict (a stale `version`: someone saved "
+        "since you read the record; `current_version` says what it is now)."
+    ),
+    auth=[TokenAuth(), ActiveSessionAuth()],
+    urls_namespace="api",
+)
+api_errors.install(api)
+
+# The routers of every app, assembled here (the top package): no app knows the others' routes.
+api.add_router("/", org_router)
+api.add_router("/process/", process_router)
+api.add_router("/customers/", customers_router)
+api.add_router("/contacts/", contacts_router)
+api.add_router("/customers/", contacts_customer_router)
+api.add_router("/pipeline/", pipeline_router)
+api.add_router("/pipeline/", pipeline_gate_router)
+api.add_router("/pipeline/", pipeline_work_router)

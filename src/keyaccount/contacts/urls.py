@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "contacts"
+urlpatterns = [
+    path("customers/<int:pk>/contacts/new/", views.contact_add, name="contact_add"),
+    path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
+]

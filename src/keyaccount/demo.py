@@ -1,0 +1,41 @@
+"""Demo data: a realistic key-account department, loaded only into an empty database.
+
+The orchestration knows every app, so it lives in the top package: the organisation first,
+then each app adds its part in layer order, through the same services the product uses. Never
+runs in production mode.
+"""
+
+from django.conf import settings
+from django.db import transaction
+
+from keyaccount.contacts import demo as contacts_demo
+from keyaccount.customers import demo as customers_demo
+from keyaccount.org import demo as org_demo
+from keyaccount.org.models import User
+from keyaccount.pipeline import demo as pipeline_demo
+
+USERS = org_demo.USERS
+
+
+class DemoRefusedError(Exception):
+    pass
+
+
+def database_is_empty() -> bool:
+    return not User.objects.exists()
+
+
+@transaction.atomic
+def load_demo(*, password: str) -> list[org_demo.DemoUser]:
+    """Create the demo company. Refuses in production mode and on a non-empty database."""
+    if settings.PRODUCTION:
+        raise DemoRefusedError("Demo data is never loaded in production mode.")
+    if not database_is_empty():
+        raise DemoRefusedError(
+            "The database already has users: demo data goes only into an empty one."
+        )
+    users = org_demo.load(password=password)
+    customers_demo.load(password=password)
+    contacts_demo.load()
+    pipeline_demo.load()
+    return users
