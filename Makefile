@@ -7,6 +7,7 @@ HOST ?= 127.0.0.1
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+DEV_STAMP := $(VENV)/.dev-stamp
 # The first Python >= 3.12 on PATH (pyenv honours .python-version).
 PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
@@ -20,12 +21,18 @@ help:
 	@echo "make check  lint, format check, layer contract, type check, Django checks, migrations"
 	@echo "make bench  performance benchmarks"
 
+# Serving needs only the product's own dependencies (a quick first start); the tests and checks
+# add the development tools on top.
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Python >= 3.12 is required (see .python-version)." >&2; exit 1; fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e .
 	@touch $(STAMP)
+
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(DEV_STAMP)
 
 run: $(STAMP)
 	$(BIN)/keyaccount migrate --noinput
@@ -43,22 +50,22 @@ dev: $(STAMP)
 
 # Runs in parallel on every core (pytest-xdist); PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= auto
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-test-fast: $(STAMP)
+test-fast: $(DEV_STAMP)
 	$(BIN)/pytest -p no:cacheprovider -m "not browser" -x $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/lint-imports --no-cache
 
-format: $(STAMP)
+format: $(DEV_STAMP)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-typecheck: $(STAMP)
+typecheck: $(DEV_STAMP)
 	$(BIN)/mypy src
 
 check: lint typecheck
@@ -67,11 +74,11 @@ check: lint typecheck
 	KEYACCOUNT_PRODUCTION=true SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 		ALLOWED_HOSTS=ka.example.com $(BIN)/keyaccount check --deploy --fail-level WARNING
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Regenerate the translation catalogs after changing user-facing text, then translate.
-messages: $(STAMP)
+messages: $(DEV_STAMP)
 	cd src/keyaccount && ../../$(BIN)/keyaccount makemessages -l zh_Hans --no-obsolete --no-location \
 		--ignore 'static/*'
 	cd src/keyaccount && ../../$(BIN)/keyaccount compilemessages --ignore '.venv'

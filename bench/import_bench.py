@@ -173,7 +173,7 @@ def main() -> None:
         loaded = importing.load_batch(user=user, batch_id=batch.pk)
         assert loaded is not None
         seconds, queries["commit"], outcome = timed(
-            lambda: importing.commit(user=user, batch=loaded[0], plan=loaded[1])  # noqa: B023
+            lambda: importing.commit(actor=user, batch=loaded[0], plan=loaded[1])  # noqa: B023
         )
         commit.append(seconds)
         assert outcome.committed, [p for r in outcome.plan.rows for p in r.problems][:5]

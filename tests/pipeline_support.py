@@ -77,12 +77,53 @@ def high_risk_scores() -> dict[str, services.ScoreInput]:
     }
 
 
-def satisfy_stage(opp: Opportunity, *, actor: User) -> None:
-    """Check every criterion of the current stage, confirm every element, and supply the
-    forms the default playbook asks for (a follow-up entry, a low-risk assessment, an
-    evaluation), so the gate opens."""
+def _grader(opp: Opportunity) -> User | None:
+    """Someone who may grade the deal's customer: the owner's unit manager, else a superuser."""
+    unit = opp.customer.owner.unit
+    if unit is not None and unit.manager_id:
+        return unit.manager
+    return User.objects.filter(is_superuser=True, is_active=True).first()
+
+
+def supply_evidence(opp: Opportunity, *, actor: User) -> None:
+    """What the default playbook's evidence criteria ask of the record: the deal fits the
+    strategy, the customer is graded, and the power map has a decision maker, a technical
+    evaluator and a user, all supporters."""
     opp.refresh_from_db()
-    for criterion in ExitCriterion.objects.filter(stage_id=opp.stage_id):
+    if not opp.strategic_fit:
+        services.opportunity_update(
+            actor=opp.owner,
+            opportunity=opp,
+            data={"strategic_fit": True},
+            expected_version=opp.version,
+        )
+    customer = opp.customer
+    customer.refresh_from_db()
+    grader = _grader(opp)
+    if not customer.grade and grader is not None:
+        customer_services.grade_set(actor=grader, customer=customer, grade="A", reason="重点客户")
+    roles = ["decision_maker", "technical_evaluator", "user"]
+    have = set(opp.buying_roles.values_list("role", flat=True))
+    contacts = list(Contact.objects.filter(customer=customer).order_by("pk"))
+    for role, contact in zip(roles, contacts, strict=False):
+        if role not in have and not opp.buying_roles.filter(contact=contact).exists():
+            services.buying_role_set(
+                actor=actor,
+                opportunity=opp,
+                contact=contact,
+                data={"role": role, "influence": "high", "attitude": "supporter"},
+            )
+
+
+def satisfy_stage(opp: Opportunity, *, actor: User) -> None:
+    """Check every manual criterion of the current stage, confirm every element, supply what
+    its evidence criteria ask of the record (``supply_evidence``) and the forms the default
+    playbook asks for (a follow-up entry, a low-risk assessment, an evaluation), so the gate
+    opens."""
+    opp.refresh_from_db()
+    if opp.is_open:
+        supply_evidence(opp, actor=actor)
+    for criterion in ExitCriterion.objects.filter(stage_id=opp.stage_id, evidence=[]):
         services.criterion_set(actor=actor, opportunity=opp, criterion=criterion, checked=True)
     for element in rules.Element.values:
         services.element_set(

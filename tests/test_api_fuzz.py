@@ -142,7 +142,7 @@ def won_deal(cast: Any, customer: Any, contact: Any) -> SimpleNamespace:
         pipeline_services.opportunity_move(
             actor=cast.director, opportunity=opp, override=True, reason="演示"
         )
-    for criterion in ExitCriterion.objects.filter(stage=negotiation):
+    for criterion in ExitCriterion.objects.filter(stage=negotiation, evidence=[]):
         pipeline_services.criterion_set(
             actor=cast.kam, opportunity=opp, criterion=criterion, checked=True, note="已完成"
         )

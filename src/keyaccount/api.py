@@ -14,9 +14,8 @@ from keyaccount.core import api_errors
 from keyaccount.customers.api import router as customers_router
 from keyaccount.org.api import router as org_router
 from keyaccount.org.api_auth import ActiveSessionAuth, TokenAuth
+from keyaccount.org.api_notifications import router as org_notifications_router
 from keyaccount.pipeline.api import router as pipeline_router
-from keyaccount.pipeline.api_gate import router as pipeline_gate_router
-from keyaccount.pipeline.api_work import router as pipeline_work_router
 from keyaccount.process.api import router as process_router
 
 api = NinjaAPI(
@@ -39,10 +38,9 @@ api_errors.install(api)
 
 # The routers of every app, assembled here (the top package): no app knows the others' routes.
 api.add_router("/", org_router)
+api.add_router("/", org_notifications_router)
 api.add_router("/process/", process_router)
 api.add_router("/customers/", customers_router)
 api.add_router("/contacts/", contacts_router)
 api.add_router("/customers/", contacts_customer_router)
 api.add_router("/pipeline/", pipeline_router)
-api.add_router("/pipeline/", pipeline_gate_router)
-api.add_router("/pipeline/", pipeline_work_router)

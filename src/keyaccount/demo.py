@@ -11,6 +11,7 @@ from django.db import transaction
 from keyaccount.contacts import demo as contacts_demo
 from keyaccount.customers import demo as customers_demo
 from keyaccount.org import demo as org_demo
+from keyaccount.org import notifications
 from keyaccount.org.models import User
 from keyaccount.pipeline import demo as pipeline_demo
 
@@ -25,9 +26,15 @@ def database_is_empty() -> bool:
     return not User.objects.exists()
 
 
-@transaction.atomic
 def load_demo(*, password: str) -> list[org_demo.DemoUser]:
-    """Create the demo company. Refuses in production mode and on a non-empty database."""
+    """Create the demo company. Refuses in production mode and on a non-empty database. The
+    demo's people are told of what happens to them in the app, never by e-mail."""
+    with notifications.without_emails():
+        return _load(password=password)
+
+
+@transaction.atomic
+def _load(*, password: str) -> list[org_demo.DemoUser]:
     if settings.PRODUCTION:
         raise DemoRefusedError("Demo data is never loaded in production mode.")
     if not database_is_empty():

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "keyaccount.core.middleware.UserLanguageMiddleware",
+    "keyaccount.core.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -103,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "keyaccount.core.context_processors.shell",
+                "keyaccount.org.context_processors.notifications",
             ],
             "builtins": ["django.templatetags.i18n"],
         },
@@ -209,6 +211,8 @@ USE_I18N = True
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_TZ = True
 FIRST_DAY_OF_WEEK = 1
+# One date format and one date-time format per language (keyaccount/formats/<language>/).
+FORMAT_MODULE_PATH = "keyaccount.formats"
 
 # --- static files -------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -233,10 +237,43 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"one_line_client_errors": {"()": "keyaccount.core.logging.OneLineClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # 403 and 404 are answers, not faults: one line each (5xx keep their traceback)
+        "django.request": {"filters": ["one_line_client_errors"]},
+    },
 }
+
+
+# --- e-mail -------------------------------------------------------------------------------
+# EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.cn:587; without it, e-mails are printed
+# to the console in development and sent through the SMTP server on localhost in production.
+def _mailer() -> dict[str, object]:
+    if not env.str("EMAIL_URL", default=""):
+        if PRODUCTION:
+            return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    url = env.email_url("EMAIL_URL")
+    options = {
+        "host": url.get("EMAIL_HOST") or "localhost",
+        "port": url.get("EMAIL_PORT") or None,
+        "username": url.get("EMAIL_HOST_USER") or None,
+        "password": url.get("EMAIL_HOST_PASSWORD") or None,
+        "use_tls": bool(url.get("EMAIL_USE_TLS")),
+        "use_ssl": bool(url.get("EMAIL_USE_SSL")),
+        "timeout": env.int("EMAIL_TIMEOUT", default=20),
+    }
+    return {"BACKEND": url["EMAIL_BACKEND"], "OPTIONS": options}
+
+
+MAILERS = {"default": _mailer()}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="keyaccount <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+#: Where people reach the product: links in e-mails start with it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- product settings ---------------------------------------------------------------------
 # Demo users' password: DEMO_PASSWORD when set, otherwise this fixed, printed demo password.

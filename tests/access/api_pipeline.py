@@ -99,13 +99,18 @@ def kam_deal(c: Cast) -> dict[str, Any]:
 
 
 def _first_criterion() -> ExitCriterion:
-    """The criterion of the first step of the first stage (lead discovery)."""
-    return ExitCriterion.objects.get(stage__code="development", step__code="lead_discovery")
+    """The first criterion of customer development a person ticks (the needs survey's; its step
+    names the consultant, the KAM and the senior KAM as responsible)."""
+    return ExitCriterion.objects.get(stage__code="development", step__code="needs_survey")
 
 
 def step_done(c: Cast) -> dict[str, Any]:
-    """The first step's criterion is checked: the gate lets the deal on to the next step."""
+    """What the first step asks for is there (the need is known, which answers its criterion)
+    and a manual criterion of the stage is checked: the gate lets the deal on to the next step."""
     made = kam_deal(c)
+    services.element_set(
+        actor=_kam(c), opportunity=made["opp"], element="need", status="partly", notes=""
+    )
     services.criterion_set(
         actor=_kam(c), opportunity=made["opp"], criterion=_first_criterion(), checked=True
     )
@@ -128,10 +133,11 @@ def in_initiation(c: Cast) -> dict[str, Any]:
 
 
 def ready_to_win(c: Cast) -> dict[str, Any]:
-    """In negotiation with every criterion of the stage checked: the last gate is open."""
+    """In negotiation with every manual criterion of the stage checked (the contract answers the
+    last one): the last gate is open."""
     made = kam_deal(c)
     opp = _advance(c, made["opp"], "negotiation")
-    for criterion in ExitCriterion.objects.filter(stage_id=opp.stage_id):
+    for criterion in ExitCriterion.objects.filter(stage_id=opp.stage_id, evidence=[]):
         services.criterion_set(actor=_kam(c), opportunity=opp, criterion=criterion, checked=True)
     return {**made, "opp": opp}
 

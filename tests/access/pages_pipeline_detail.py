@@ -96,12 +96,15 @@ def kam_deal(c: Cast) -> dict[str, Any]:
     )
     services.member_add(actor=kam, opportunity=opp, user=c.consultant, role="consultant")
     rival = services.competitor_register(actor=kam, name=RIVAL)
-    criterion = ExitCriterion.objects.filter(step_id=opp.step_id).order_by("order", "id").first()
+    # a criterion of the stage a person ticks, in a step that names the consultant
+    criterion = ExitCriterion.objects.get(stage_id=opp.stage_id, step__code="needs_survey")
     return {**made, "opp": _fresh(opp), "rival": rival, "criterion": criterion}
 
 
 def _check_step(c: Cast, opp: Opportunity) -> None:
-    for criterion in ExitCriterion.objects.filter(step_id=opp.step_id):
+    """What the first step asks for: the need known (which answers its criterion)."""
+    services.element_set(actor=_kam(c), opportunity=opp, element="need", status="partly", notes="")
+    for criterion in ExitCriterion.objects.filter(step_id=opp.step_id, evidence=[]):
         services.criterion_set(actor=_kam(c), opportunity=opp, criterion=criterion, checked=True)
 
 
@@ -128,10 +131,11 @@ def kam_deal_stage2(c: Cast) -> dict[str, Any]:
 
 
 def kam_deal_negotiated(c: Cast) -> dict[str, Any]:
-    """In negotiation with every criterion of the stage checked: the "won" gate is open."""
+    """In negotiation with every manual criterion of the stage checked (the contract answers the
+    last one): the "won" gate is open."""
     made = kam_deal(c)
     opp = _walk(c, made["opp"], 5)
-    for criterion in ExitCriterion.objects.filter(stage_id=opp.stage_id):
+    for criterion in ExitCriterion.objects.filter(stage_id=opp.stage_id, evidence=[]):
         services.criterion_set(actor=_kam(c), opportunity=opp, criterion=criterion, checked=True)
     return {**made, "opp": opp}
 

@@ -647,6 +647,16 @@ ROUTES.extend(PIPELINE_LIST_ROUTES)
 ROUTES.extend(PIPELINE_DETAIL_ROUTES)
 ROUTES.extend(PIPELINE_FORMS_ROUTES)
 
+# Notifications (issue 8): pages and API, each person's own.
+from .notifications import NOTIFICATION_ROUTES  # noqa: E402
+
+ROUTES.extend(NOTIFICATION_ROUTES)
+
+# Gate overrides and their review by the department head (issue 8).
+from .pipeline_reviews import REVIEW_ROUTES  # noqa: E402
+
+ROUTES.extend(REVIEW_ROUTES)
+
 #: URL prefixes (as resolver routes) left out of the completeness check; see the docstring.
 EXCLUDED_PREFIXES: tuple[str, ...] = ("admin/", "static/", "media/")
 

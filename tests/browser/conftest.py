@@ -129,6 +129,10 @@ def reference_data(transactional_db: None) -> None:
             importlib.import_module("keyaccount.process.migrations.0002_default_playbook").load(
                 django_apps, None
             )
+            # the default playbook's evidence criteria (answered by the record)
+            importlib.import_module("keyaccount.process.migrations.0005_default_evidence").forwards(
+                django_apps, None
+            )
         if not ScoringFactor.objects.exists():
             importlib.import_module("keyaccount.customers.migrations.0002_default_scorecard").load(
                 django_apps, None

@@ -8,9 +8,9 @@ import pytest
 from django.utils import translation
 
 from keyaccount.customers import rules, services
+from keyaccount.customers.filters import CustomerFilters
 from keyaccount.customers.models import Customer, RegistrationStatus, ScoringFactor
 from keyaccount.customers.selectors import (
-    CustomerFilters,
     DuplicateView,
     customer_list,
     find_likely_duplicates,

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
+from keyaccount.core import events
 from keyaccount.core.versioning import StaleEditError
 from keyaccount.customers import rules, services
 from keyaccount.customers.models import (
@@ -232,12 +233,15 @@ def test_the_assistant_approves_and_the_requester_owns_the_customer(cast):
         2,
     )
     change = OwnerChange.objects.get(customer=customer)
-    assert (change.old_owner, change.new_owner, change.changed_by, change.reason) == (
+    # the reason the system supplies is an event, read in the reader's language
+    reason = events.render(change.reason)
+    assert (change.old_owner, change.new_owner, change.changed_by, reason) == (
         None,
         cast.kam,
         cast.assistant,
         "Registration approved",
     )
+    assert events.is_event(change.reason)
     assert change.changed_at >= before
     assert customer.history.order_by("-history_date").first().history_user == cast.assistant
 
@@ -899,7 +903,7 @@ def test_every_registration_owner_and_grade_change_leaves_who_when_and_why(cast)
     assert (req.decided_by, req.decision) == (cast.assistant, "approved")
     assert req.decided_at >= start
     assert [
-        (o.old_owner, o.new_owner, o.changed_by, o.reason)
+        (o.old_owner, o.new_owner, o.changed_by, events.render(o.reason))
         for o in customer.owner_changes.order_by("id")
     ] == [
         (None, cast.kam, cast.assistant, "Registration approved"),

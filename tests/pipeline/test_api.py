@@ -68,8 +68,15 @@ def ids(response: Any) -> list[int]:
 
 
 def check(opp: Opportunity, actor: Any, *, step: str) -> None:
+    """Everything the step asks for: its manual criteria ticked, and (lead discovery) the need
+    known, which answers its evidence criterion."""
     for criterion in ExitCriterion.objects.filter(stage_id=opp.stage_id, step__code=step):
-        services.criterion_set(actor=actor, opportunity=opp, criterion=criterion, checked=True)
+        if criterion.evidence:
+            services.element_set(
+                actor=actor, opportunity=opp, element="need", status="partly", notes=""
+            )
+        else:
+            services.criterion_set(actor=actor, opportunity=opp, criterion=criterion, checked=True)
 
 
 def criterion(step: str, n: int = 0) -> ExitCriterion:
@@ -235,7 +242,9 @@ def test_filters_of_the_list(cast, grid, opp):
     assert ids(api.get(OPPS, {"health": "risk_pending"})) == [soon.pk]
     assert ids(api.get(OPPS, {"health": ["risk_pending", "high_risk"]})) == [soon.pk]
     assert ids(api.get(OPPS, {"risk": "high"})) == [soon.pk]
-    assert ids(api.get(OPPS, {"grade": "none"})) == [soon.pk, opp.pk, big.pk]
+    # passing customer development needs the customer graded (an evidence criterion)
+    assert ids(api.get(OPPS, {"grade": "none"})) == [soon.pk, opp.pk]
+    assert ids(api.get(OPPS, {"grade": "A"})) == [big.pk]
     until = (timezone.localdate() + timedelta(30)).isoformat()
     assert ids(api.get(OPPS, {"signing_to": until})) == [soon.pk]
     assert ids(api.get(OPPS, {"signing_from": until})) == [opp.pk, big.pk]
@@ -523,13 +532,14 @@ def test_reassign(cast, opp):
 
 
 def test_gate_shows_the_checklist_and_what_is_missing(cast, opp):
-    elements_clear = criterion("first_interview", 1)
+    survey = criterion("needs_survey")  # a manual criterion, ticked by a consultant
+    elements_clear = criterion("first_interview", 1)  # answered by the record
     stage_wide = ExitCriterion.objects.filter(stage_id=opp.stage_id, step=None).first()
     assert stage_wide is not None
     services.criterion_set(
         actor=cast.consultant,
         opportunity=opp,
-        criterion=elements_clear,
+        criterion=survey,
         checked=True,
         note="客户已说明需求",
     )
@@ -544,10 +554,15 @@ def test_gate_shows_the_checklist_and_what_is_missing(cast, opp):
     ]
     by_id = {c["criterion_id"]: c for c in gate["checklist"]}
     assert len(by_id) == 6
-    done = by_id[elements_clear.pk]
+    done = by_id[survey.pk]
     assert done["checked"] is True and done["note"] == "客户已说明需求"
     assert done["checked_by"]["username"] == "consultant" and done["checked_at"]
-    assert done["step"] == "first_interview"
+    assert done["step"] == "needs_survey" and done["evidence"] == []
+    from_record = by_id[elements_clear.pk]
+    assert from_record["checked"] is False and from_record["may_check"] is False
+    assert [f["fact"] for f in from_record["evidence"]] == ["elements"]
+    assert from_record["evidence"][0]["met"] is False
+    assert "all six key evaluation elements" in from_record["evidence"][0]["text"]
     assert by_id[stage_wide.pk]["step"] is None and by_id[stage_wide.pk]["checked"] is False
     lead = criterion("lead_discovery")
     assert gate["missing_to_leave_step"] == [lead.text_en]
@@ -581,18 +596,20 @@ def test_a_refused_move_lists_what_is_missing_and_changes_nothing(cast, opp, via
     assert (after.step_id, after.version) == (opp.step_id, opp.version)
     assert StageTransition.objects.filter(opportunity=opp).count() == 1
 
-    # a team member checks the criterion, but only the deal's runners move it
+    # the criterion is answered by the record: a team member records the need (it cannot be
+    # ticked by hand), but only the deal's runners move the deal
     consultant = Api(cast.consultant, via)
-    checked = consultant.put(
+    ticked = consultant.put(
         f"{path}/checks/{criterion('lead_discovery').pk}", {"note": "客户有意向"}
     )
-    assert checked.status_code == 200, checked.content
-    assert checked.json()["checked_by"]["username"] == "consultant"
+    assert ticked.status_code == 422 and "criterion_id" in ticked.json()["errors"]
+    recorded = consultant.put(f"{path}/elements/need", {"status": "partly", "notes": "客户有意向"})
+    assert recorded.status_code == 200, recorded.content
     assert consultant.post(f"{path}/move", {}).status_code == 403
     assert Api(cast.assistant, via).post(f"{path}/move", {}).status_code == 403
     assert (
         Api(cast.assistant, via)
-        .put(f"{path}/checks/{criterion('lead_discovery').pk}", {})
+        .put(f"{path}/checks/{criterion('needs_survey').pk}", {})
         .status_code
         == 403
     )
@@ -603,7 +620,7 @@ def test_a_refused_move_lists_what_is_missing_and_changes_nothing(cast, opp, via
     assert transition["from_step"]["code"] == "lead_discovery"
     assert transition["to_step"]["code"] == "first_interview"
     assert transition["actor"]["username"] == "kam"
-    # the next step needs its two criteria and the risk assessment form
+    # the next step needs its two criteria (both answered by the record) and the risk form
     refused = kam.post(f"{path}/move", {}).json()["missing"]
     assert refused == [
         *(c.text_en for c in ExitCriterion.objects.filter(step__code="first_interview")),
@@ -663,7 +680,7 @@ def test_moving_back_needs_an_earlier_stage_and_a_reason(cast, opp):
 def test_uncheck_and_a_criterion_of_another_stage(cast, opp):
     path = f"{OPPS}/{opp.pk}/checks"
     kam = Api(cast.kam)
-    lead = criterion("lead_discovery")
+    lead = criterion("needs_survey")  # a manual criterion the consultant's step names
     assert kam.put(f"{path}/{lead.pk}", {"note": "x" * 301}).status_code == 422
     assert kam.put(f"{path}/{lead.pk}", {}).status_code == 200
     other = kam.put(f"{path}/{criterion('project_approval').pk}", {})

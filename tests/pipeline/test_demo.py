@@ -1,5 +1,6 @@
 """The demo pipeline as loaded: deals in every stage with histories that hold together, and no
-deal past a gate without its checks or a director's override (loaded once for this module)."""
+deal past a gate without its criteria met (manual ones ticked, evidence ones answered by the
+record as it stood then) or a director's override (loaded once for this module)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from keyaccount.customers.models import GradeChange
 from keyaccount.demo import load_demo
 from keyaccount.pipeline import rules, selectors
 from keyaccount.pipeline.demo import DEALS
@@ -30,7 +32,8 @@ from keyaccount.pipeline.models import (
     RiskAssessment,
     StageTransition,
 )
-from keyaccount.process.models import ExitCriterion, Stage
+from keyaccount.process.evidence import Fact
+from keyaccount.process.models import ExitCriterion, FormCode, Stage
 
 Move, Status = rules.Move, rules.Status
 STAGE_MOVES = {Move.CREATED, Move.ADVANCE, Move.BACK, Move.WON, Move.REOPENED}
@@ -55,6 +58,118 @@ def by_opportunity() -> dict[int, list[StageTransition]]:
     for t in StageTransition.objects.order_by("at", "id"):
         rows.setdefault(t.opportunity_id, []).append(t)
     return rows
+
+
+def written(ts: list[StageTransition], history: list) -> dict[int, object]:
+    """Each transition's row in the deal's history: the save that made the move, with the deal
+    as it stood then. Every move changes the deal's stage, step or status and nothing else
+    does, so the history rows that change them line up with the transitions."""
+    moves, last = [], None
+    for h in history:
+        if (h.stage_id, h.step_id, h.status) != last:
+            moves.append(h)
+            last = (h.stage_id, h.step_id, h.status)
+    assert len(moves) == len(ts)
+    for t, h in zip(ts, moves, strict=True):
+        assert (h.stage_id, h.step_id, h.status) == (t.to_stage_id, t.to_step_id, t.to_status)
+    return {t.pk: h for t, h in zip(ts, moves, strict=True)}
+
+
+def grouped(model, by: str) -> dict[int, list]:
+    rows: dict[int, list] = {}
+    for h in model.history.order_by("history_date", "history_id"):
+        rows.setdefault(getattr(h, by), []).append(h)
+    return rows
+
+
+def as_of(rows: list, when) -> list:
+    """The latest version of each object written by ``when``, deleted ones left out."""
+    state: dict[int, object] = {}
+    for h in rows:
+        if h.history_date > when:
+            break
+        if h.history_type == "-":
+            state.pop(h.id, None)
+        else:
+            state[h.id] = h
+    return list(state.values())
+
+
+class RecordThen:
+    """What the record said about a deal when a move was written, from the history tables, for
+    the facts of the default playbook's evidence criteria. Dated facts count only when dated
+    by the move's day: a follow-up entry, a risk assessment, an acceptance, a collection. A
+    customer's grade is read from its grade changes (rows of their own)."""
+
+    KNOWN = {
+        Fact.FORM,
+        Fact.RISK_CLEARED,
+        Fact.ELEMENTS,
+        Fact.BUYING_ROLES,
+        Fact.CUSTOMER_GRADED,
+        Fact.STRATEGIC_FIT,
+        Fact.CONTRACT_SIGNED,
+        Fact.MILESTONES,
+    }
+    FORMS = {FormCode.KA_FOLLOW_UP, FormCode.RISK_ASSESSMENT}
+
+    def __init__(self) -> None:
+        self.elements = grouped(KeyElement, "opportunity_id")
+        self.roles = grouped(BuyingRoleEntry, "opportunity_id")
+        self.follow_ups = grouped(FollowUp, "opportunity_id")
+        self.risks = grouped(RiskAssessment, "opportunity_id")
+        self.grades: dict[int, list[GradeChange]] = {}
+        for g in GradeChange.objects.order_by("changed_at", "id"):
+            self.grades.setdefault(g.customer_id, []).append(g)
+        self.contracts = grouped(Contract, "opportunity_id")
+        self.milestone_versions = grouped(PaymentMilestone, "id")
+        # created with the contract in one go (no history row of their own until changed)
+        self.milestones: dict[int, list[PaymentMilestone]] = {}
+        for m in PaymentMilestone.objects.select_related("contract"):
+            self.milestones.setdefault(m.contract.opportunity_id, []).append(m)
+
+    def milestone_states(self, opp_id: int, when, day) -> list[tuple[bool, bool]]:
+        if not as_of(self.contracts.get(opp_id, []), when):
+            return []
+        states = []
+        for m in self.milestones.get(opp_id, []):
+            versions = as_of(self.milestone_versions.get(m.pk, []), when)
+            v = versions[-1] if versions else None
+            accepted = v is not None and v.accepted_on is not None and v.accepted_on <= day
+            collected = (
+                v is not None
+                and v.collected_on is not None
+                and v.collected_on <= day
+                and (v.collected_amount or 0) >= v.amount
+            )
+            states.append((accepted, collected))
+        return states
+
+    def evidence(self, t: StageTransition, h) -> rules.EvidenceData:
+        when, day, opp_id = h.history_date, timezone.localdate(t.at), t.opportunity_id
+        forms = set()
+        if any(f.on <= day for f in as_of(self.follow_ups.get(opp_id, []), when)):
+            forms.add(FormCode.KA_FOLLOW_UP)
+        if any(r.assessed_on <= day for r in as_of(self.risks.get(opp_id, []), when)):
+            forms.add(FormCode.RISK_ASSESSMENT)
+        grades = [g.new_grade for g in self.grades.get(h.customer_id, []) if g.changed_at <= when]
+        return rules.EvidenceData(
+            forms=frozenset(forms),
+            # assessed by then, and not high risk unless a director said continue
+            risk_cleared=FormCode.RISK_ASSESSMENT in forms
+            and bool(h.risk_level)
+            and (
+                h.risk_level != rules.RiskLevel.HIGH
+                or h.risk_decision == rules.RiskDecision.CONTINUE
+            ),
+            elements={e.element: e.status for e in as_of(self.elements.get(opp_id, []), when)},
+            contacts=[(e.role, e.attitude) for e in as_of(self.roles.get(opp_id, []), when)],
+            customer_graded=bool(grades and grades[-1]),
+            strategic_fit=bool(h.strategic_fit),
+            # recording the win records the contract: it never stands in the win's way
+            contract_signed=t.kind == Move.WON or bool(as_of(self.contracts.get(opp_id, []), when)),
+            milestones=self.milestone_states(opp_id, when, day),
+        )
 
 
 def test_about_thirty_deals_from_fifty_thousand_to_fifty_million(demo):
@@ -121,14 +236,24 @@ def test_every_deal_stands_where_its_transitions_lead(demo):
 
 
 def test_no_deal_is_past_a_gate_without_its_checks_or_an_override(demo):
+    """A step or stage left without an override had each of its mandatory criteria met when the
+    move was written: a manual one ticked by the move's time, an evidence one by the record as
+    it stood then (replayed from the history tables)."""
     checks = {
         (c.opportunity_id, c.criterion_id): c.checked_at for c in CriterionCheck.objects.all()
     }
     criteria = list(ExitCriterion.objects.filter(mandatory=True))
+    for c in criteria:
+        for fact in c.evidence:
+            assert fact["fact"] in RecordThen.KNOWN, (c.text_en, fact)
+            assert fact["fact"] != Fact.FORM or fact["form"] in RecordThen.FORMS, (c.text_en, fact)
     assessed = dict(RiskAssessment.objects.values_list("opportunity_id").annotate(n=Count("id")))
     followed = dict(FollowUp.objects.values_list("opportunity_id").annotate(n=Count("id")))
-    gates = 0
-    for ts in by_opportunity().values():
+    then = RecordThen()
+    history = grouped(Opportunity, "id")
+    gates = evidence_checked = 0
+    for opp_id, ts in by_opportunity().items():
+        rows = written(ts, history[opp_id])
         for t in ts:
             if t.kind == Move.STEP:
                 needed = [c for c in criteria if c.step_id == t.from_step_id]
@@ -141,12 +266,18 @@ def test_no_deal_is_past_a_gate_without_its_checks_or_an_override(demo):
                 assert t.reason.strip() and t.missing, t
                 assert t.actor.username == "zhao.min"
                 continue
+            record = then.evidence(t, rows[t.pk])
             for c in needed:
-                at = checks.get((t.opportunity_id, c.pk))
-                assert at is not None and at <= t.at, (t.opportunity, c.text_en)
+                if c.evidence:
+                    assert rules.evidence_met(c.evidence, record), (t.opportunity, c.text_en)
+                    evidence_checked += 1
+                else:
+                    at = checks.get((t.opportunity_id, c.pk))
+                    assert at is not None and at <= t.at, (t.opportunity, c.text_en)
             if t.from_stage.code == "development" and t.kind == Move.ADVANCE:
                 assert assessed.get(t.opportunity_id) and followed.get(t.opportunity_id)
     assert gates >= 40
+    assert evidence_checked >= 100
 
 
 def test_overrides_record_what_was_missing_and_it_stays_unchecked(demo):
@@ -159,6 +290,53 @@ def test_overrides_record_what_was_missing_and_it_stays_unchecked(demo):
             opportunity_id=t.opportunity_id,
             criterion_id__in=[int(m["ref"]) for m in t.missing if m["kind"] == "criterion"],
         ).exists()
+
+
+def test_evidence_criteria_are_left_to_the_record_and_open_deals_wait_on_some(demo):
+    assert ExitCriterion.objects.exclude(evidence=[]).exists()
+    assert not CriterionCheck.objects.exclude(criterion__evidence=[]).exists()
+    met = unmet = 0
+    held_by_evidence = []
+    for opp in demo.filter(status=Status.OPEN):
+        gate = gate_input(opp)
+        for c in gate.criteria:
+            if c.evidence:
+                met += gate.met(c)
+                unmet += not gate.met(c)
+        missing = rules.missing_to_leave(gate, whole_stage=False).missing
+        evidence_ids = {str(c.id) for c in gate.criteria if c.evidence}
+        if missing and all(m.kind == "criterion" and m.ref in evidence_ids for m in missing):
+            held_by_evidence.append(opp.name)
+    assert met >= 30 and unmet >= 10
+    # Deals held in their step only by what the record lacks (a budget not confirmed, no
+    # decision maker on the power map, technical evaluators not won over).
+    assert len(held_by_evidence) >= 3, held_by_evidence
+
+
+def test_a_deal_that_does_not_fit_the_strategy_passed_only_by_an_override(demo):
+    fit = ExitCriterion.objects.get(evidence=[{"fact": Fact.STRATEGIC_FIT}])
+    first = Stage.objects.order_by("order").first()
+    for t in StageTransition.objects.filter(
+        opportunity__strategic_fit=False, from_stage=first, kind=Move.ADVANCE
+    ):
+        assert t.overridden and str(fit.pk) in {m["ref"] for m in t.missing}, t.opportunity
+    overridden = StageTransition.objects.filter(
+        overridden=True, from_stage=first, opportunity__strategic_fit=False
+    )
+    assert overridden.count() >= 1
+    assert demo.filter(strategic_fit=False, stage=first).exists()  # one stopped before it
+
+
+def test_manual_criteria_are_ticked_by_people_who_may(demo):
+    tickers = set(CriterionCheck.objects.values_list("checked_by__username", flat=True))
+    assert {"zhao.min", "xu.tao", "ma.lin"} <= tickers
+    # A consultant ticks only criteria of steps that name the consultant as responsible.
+    for check in CriterionCheck.objects.filter(
+        checked_by__username__in=["xu.tao", "ma.lin"]
+    ).select_related("criterion__step"):
+        step = check.criterion.step
+        assert step is not None
+        assert "consultant" in set(step.roles.values_list("code", flat=True)), step.code
 
 
 def test_checklists_of_open_deals_are_partly_done(demo):

@@ -1,16 +1,21 @@
 """The pure gate engine and the risk / forecast arithmetic (no database): step and stage moves,
 mandatory and optional criteria on steps and on the stage, required forms, element minimums,
-the pending risk decision, overrides, moves back, winning and closed deals."""
+the pending risk decision, overrides, moves back, winning and closed deals; criteria answered by
+evidence; what a deal's fields and a contract's payment milestones must satisfy."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from keyaccount.pipeline.rules import (
     KNOWLEDGE_RANK,
     CriterionState,
     ElementState,
+    EvidenceData,
     FormState,
     GateInput,
     Knowledge,
@@ -19,12 +24,19 @@ from keyaccount.pipeline.rules import (
     RiskLevel,
     RiskThresholds,
     Status,
+    deal_problems,
     decide_move,
     decide_win,
+    evidence_met,
+    fact_met,
     milestone_amount,
+    milestone_problems,
+    milestone_state_problems,
+    milestone_total_problems,
     missing_to_leave,
     risk_level,
     risk_total,
+    unmet,
     validate_thresholds,
     weighted_amount,
 )
@@ -41,8 +53,8 @@ def english():
         yield
 
 
-def crit(cid: int, *, step: int | None, mandatory: bool = True, checked: bool = False):
-    return CriterionState(cid, f"criterion {cid}", mandatory, step, checked)
+def crit(cid: int, *, step: int | None, mandatory: bool = True, checked: bool = False, evidence=()):
+    return CriterionState(cid, f"criterion {cid}", mandatory, step, checked, tuple(evidence))
 
 
 def form(code: str, *, step: int | None, present: bool = False):
@@ -63,6 +75,8 @@ def gate(
     elements=(),
     risk_pending: bool = False,
     status: str = Status.OPEN,
+    evidence: EvidenceData | None = None,
+    in_last_stage: bool | None = None,
 ) -> GateInput:
     return GateInput(
         stage_id=100 + order,
@@ -74,6 +88,8 @@ def gate(
         elements=tuple(elements),
         risk_pending=risk_pending,
         status=status,
+        evidence=evidence or EvidenceData(),
+        in_last_stage=order == ORDERS[-1] if in_last_stage is None else in_last_stage,
     )
 
 
@@ -415,6 +431,67 @@ def test_closed_deals_cannot_move(status):
         assert [m.kind for m in result.missing] == ["status"]
 
 
+# --- evidence criteria ----------------------------------------------------------------------
+
+GRADED = {"fact": "customer_graded"}
+SIGNED = {"fact": "contract_signed"}
+DECISION_MAKER = {"fact": "buying_roles", "all": [{"role": "decision_maker"}]}
+
+
+def test_an_evidence_criterion_is_met_by_the_record_whatever_was_ticked():
+    criteria = [crit(1, step=11, evidence=[GRADED], checked=True), crit(2, step=11)]
+    assert refs(missing_to_leave(gate(criteria=criteria), whole_stage=False)) == {
+        ("criterion", "1"),
+        ("criterion", "2"),
+    }
+    graded = EvidenceData(customer_graded=True)
+    ticked_not = [crit(1, step=11, evidence=[GRADED]), crit(2, step=11, checked=True)]
+    assert missing_to_leave(gate(criteria=ticked_not, evidence=graded), whole_stage=False).open
+
+
+def test_every_fact_of_a_criterion_must_hold_and_the_checklist_names_those_that_do_not():
+    facts = [GRADED, DECISION_MAKER, {"fact": "strategic_fit"}]
+    data = EvidenceData(customer_graded=True, contacts=[("decision_maker", "neutral")])
+    assert [fact_met(f, data) for f in facts] == [True, True, False]
+    assert not evidence_met(facts, data)
+    assert unmet(facts, data) == [{"fact": "strategic_fit"}]
+    assert evidence_met(facts[:2], data)
+    assert not evidence_met([], data)  # no facts: a manual criterion, never met by evidence
+
+
+def test_a_fact_the_vocabulary_does_not_know_never_holds():
+    assert not fact_met({"fact": "moon_phase"}, EvidenceData(customer_graded=True))
+
+
+def test_an_optional_evidence_criterion_never_blocks():
+    g = gate(step=13, criteria=[crit(1, step=None, mandatory=False, evidence=[GRADED])])
+    assert move(g).allowed
+
+
+def test_the_win_counts_the_contract_it_records():
+    g = gate(order=5, step=13, criteria=[crit(1, step=13, evidence=[SIGNED])])
+    assert refs(missing_to_leave(g, whole_stage=True)) == {("criterion", "1")}
+    outcome = win(g)
+    assert (outcome.allowed, outcome.overridden) == (True, ())
+    # only the contract: another fact of the same criterion still has to hold
+    both = gate(order=5, step=13, criteria=[crit(1, step=13, evidence=[SIGNED, GRADED])])
+    assert win(both).problems == ("criterion 1",)
+    forced = win(both, override=True, can_override=True, reason="客户已定级，系统未录入")
+    assert [m.ref for m in forced.overridden] == ["1"]
+
+
+def test_a_plain_move_does_not_count_the_contract():
+    g = gate(order=5, step=12, criteria=[crit(1, step=12, evidence=[SIGNED])])
+    assert move(g).problems == ("criterion 1",)
+
+
+def test_a_won_deal_in_the_last_stage_is_worked_on_and_elsewhere_closed():
+    won = gate(order=6, step=11, status=Status.WON, criteria=[crit(1, step=11, evidence=[GRADED])])
+    assert refs(missing_to_leave(won, whole_stage=False)) == {("criterion", "1")}
+    elsewhere = gate(order=6, step=11, status=Status.WON, in_last_stage=False)
+    assert [m.kind for m in missing_to_leave(elsewhere, whole_stage=False).missing] == ["status"]
+
+
 # --- risk -----------------------------------------------------------------------------------
 
 THRESHOLDS = RiskThresholds(medium_from=Decimal(35), high_from=Decimal(60))
@@ -531,3 +608,181 @@ def test_an_explicit_milestone_amount_is_kept_to_cents_half_up():
 def test_a_milestone_needs_an_amount_or_a_percentage():
     with pytest.raises(ValueError, match="amount or a percentage"):
         milestone_amount(amount=None, percentage=None, contract_amount=Decimal(100))
+
+
+# --- a deal's fields ------------------------------------------------------------------------
+
+SIGNING = date(2030, 6, 30)
+
+
+def deal(**kw):
+    fields = {
+        "name": "调度自动化系统升级",
+        "amount": Decimal("3500000.00"),
+        "expected_signing": SIGNING,
+        "probability_override": None,
+        "probability_reason": "",
+    }
+    return deal_problems(**{**fields, **kw})
+
+
+def test_a_complete_deal_has_no_problems():
+    assert deal() == {}
+    assert deal(amount=Decimal(0), probability_override=0, probability_reason="客户预算冻结") == {}
+    assert deal(probability_override=100, probability_reason="已中标") == {}
+
+
+def test_a_deal_needs_a_name_an_amount_and_a_signing_date():
+    assert deal(name=" \t", amount=None, expected_signing=None) == {
+        "name": ["The opportunity needs a name."],
+        "amount": ["Give the expected amount."],
+        "expected_signing": ["Give the expected signing date."],
+    }
+    assert deal(name=None) == {"name": ["The opportunity needs a name."]}
+    assert deal(amount=Decimal("-0.01")) == {"amount": ["The amount cannot be negative."]}
+
+
+@pytest.mark.parametrize("probability", [-1, 101])
+def test_a_probability_of_its_own_is_between_0_and_100(probability):
+    problems = deal(probability_override=probability, probability_reason="理由")
+    assert problems == {"probability_override": ["A probability is between 0 and 100."]}
+
+
+@pytest.mark.parametrize("reason", ["", "  ", None])
+def test_a_probability_of_its_own_says_why(reason):
+    assert deal(probability_override=40, probability_reason=reason) == {
+        "probability_reason": ["Say why the probability differs from the stage's."]
+    }
+    assert deal(probability_override=None, probability_reason=reason) == {}
+
+
+# --- payment milestones ---------------------------------------------------------------------
+
+CONTRACT = Decimal("1000.00")
+
+
+def milestone(n=1, *, name="预付款", amount=None, percentage=None, contract=CONTRACT):
+    return milestone_problems(
+        n, name=name, amount=amount, percentage=percentage, contract_amount=contract
+    )
+
+
+def test_a_milestone_with_a_name_and_an_amount_or_a_percentage_is_fine():
+    assert milestone(amount=Decimal("400")) == []
+    assert milestone(percentage=Decimal("0.01")) == []
+    assert milestone(percentage=Decimal(100)) == []
+
+
+def test_a_milestone_has_an_amount_or_a_percentage_not_both():
+    assert milestone(2, amount=Decimal(100), percentage=Decimal(10)) == [
+        "Give an amount or a percentage, not both."
+    ]
+    assert milestone(2) == ["Milestone 2 needs an amount or a percentage."]
+
+
+def test_a_milestone_names_what_is_wrong_with_it():
+    assert milestone(3, name=" ", percentage=Decimal(101)) == [
+        "Milestone 3 needs a name.",
+        "Milestone 3: a percentage is above 0 and at most 100.",
+    ]
+    assert milestone(4, percentage=Decimal(0)) == [
+        "Milestone 4: a percentage is above 0 and at most 100."
+    ]
+    assert milestone(5, amount=Decimal(0)) == ["Milestone 5: the amount must be above zero."]
+    assert milestone(6, amount=Decimal("-1")) == ["Milestone 6: the amount must be above zero."]
+    # 0.1 % of 1.00 is 0.001, nothing once rounded to cents
+    assert milestone(7, percentage=Decimal("0.1"), contract=Decimal("1.00")) == [
+        "Milestone 7: the amount must be above zero."
+    ]
+
+
+money = st.decimals(min_value=-10, max_value=10**7, places=2, allow_nan=False)
+percent = st.decimals(min_value=-10, max_value=200, places=2, allow_nan=False)
+
+
+@given(
+    amount=st.none() | money,
+    percentage=st.none() | percent,
+    contract=st.decimals(min_value=1, max_value=10**8, places=2, allow_nan=False),
+)
+def test_a_milestone_is_fine_exactly_when_one_worth_more_than_zero_is_given(
+    amount, percentage, contract
+):
+    with translation.override("en"):
+        problems = milestone(amount=amount, percentage=percentage, contract=contract)
+    if (amount is None) == (percentage is None):
+        assert len(problems) == 1
+        return
+    fine = percentage is None or Decimal(0) < percentage <= Decimal(100)
+    fine = fine and milestone_amount(
+        amount=amount, percentage=percentage, contract_amount=contract
+    ) > Decimal(0)
+    assert (problems == []) is fine
+
+
+def test_the_milestones_add_up_to_at_most_the_contract():
+    assert milestone_total_problems([Decimal(600), Decimal(400)], contract_amount=CONTRACT) == []
+    assert milestone_total_problems([], contract_amount=CONTRACT, already=CONTRACT) == []
+    assert milestone_total_problems(
+        [Decimal("600.01")], contract_amount=CONTRACT, already=Decimal(400)
+    ) == ["The milestones add up to 1000.01, more than the contract's 1000.00."]
+
+
+TODAY = date(2026, 3, 2)
+
+
+def state(**kw):
+    fields = {
+        "amount": Decimal("400.00"),
+        "accepted_on": None,
+        "invoiced_on": None,
+        "invoiced_amount": None,
+        "collected_on": None,
+        "collected_amount": None,
+        "today": TODAY,
+    }
+    return milestone_state_problems(**{**fields, **kw})
+
+
+def test_a_milestone_accepted_invoiced_and_collected_in_full_is_fine():
+    assert state() == {}
+    assert (
+        state(
+            accepted_on=TODAY,
+            invoiced_on=TODAY,
+            invoiced_amount=Decimal(400),
+            collected_on=TODAY,
+            collected_amount=Decimal(400),
+        )
+        == {}
+    )
+
+
+def test_nothing_happens_to_a_milestone_in_the_future():
+    tomorrow = date(2026, 3, 3)
+    problems = state(
+        accepted_on=tomorrow,
+        invoiced_on=tomorrow,
+        collected_on=tomorrow,
+        collected_amount=Decimal(1),
+    )
+    future = ["This date cannot be in the future."]
+    assert problems == {"accepted_on": future, "invoiced_on": future, "collected_on": future}
+
+
+def test_money_collected_has_its_date_and_stays_within_the_milestone():
+    assert state(collected_amount=Decimal(0), collected_on=TODAY) == {
+        "collected_amount": ["A collected amount is above zero."]
+    }
+    assert state(collected_amount=Decimal("400.01")) == {
+        "collected_amount": ["More than the milestone's 400.00 cannot be collected on it."],
+        "collected_on": ["Give the date the money came in."],
+    }
+    assert state(collected_on=TODAY) == {"collected_amount": ["Give the amount collected."]}
+
+
+def test_an_invoice_has_its_date_and_stays_within_the_milestone():
+    assert state(invoiced_amount=Decimal("400.01")) == {
+        "invoiced_on": ["Give the date of the invoice."],
+        "invoiced_amount": ["More than the milestone's 400.00 cannot be invoiced on it."],
+    }

@@ -90,6 +90,11 @@ def transitions(opp: Opportunity) -> list[StageTransition]:
     return list(StageTransition.objects.filter(opportunity=opp).order_by("at", "id"))
 
 
+def manual(order: int, step: int | None = None) -> list[ExitCriterion]:
+    """The criteria of the stage (or step) that a person ticks: those without evidence."""
+    return [c for c in criteria(order, step) if not c.evidence]
+
+
 def check(actor, opp, items) -> None:
     for c in items:
         services.criterion_set(actor=actor, opportunity=opp, criterion=c, checked=True)
@@ -326,9 +331,10 @@ def test_members_see_and_work_on_the_deal_but_do_not_run_it(cast, opp):
         "work": True,
         "override": False,
     }
-    services.criterion_set(
-        actor=cast.consultant, opportunity=opp, criterion=criteria(1)[0], checked=True
-    )
+    survey = criteria(1, step=3)[0]  # manual, on a step that names consultants responsible
+    assert not survey.evidence
+    services.criterion_set(actor=cast.consultant, opportunity=opp, criterion=survey, checked=True)
+    assert CriterionCheck.objects.get().checked_by == cast.consultant
     with pytest.raises(PermissionDenied):
         services.opportunity_move(actor=cast.consultant, opportunity=opp)
     with pytest.raises(PermissionDenied):
@@ -375,7 +381,7 @@ def test_access_of_each_role(cast, opp):
 
 
 def test_checking_keeps_who_when_and_note_and_unchecking_leaves_history(cast, opp):
-    criterion = criteria(1)[0]
+    criterion = manual(1)[0]  # only a criterion without evidence is ticked by hand
     at = timezone.now() - timedelta(hours=3)
     row = services.criterion_set(
         actor=cast.kam, opportunity=opp, criterion=criterion, checked=True, note=" 已确认 ", at=at
@@ -410,8 +416,9 @@ def test_outsiders_to_the_deal_cannot_check(cast, opp):
     for role in ("colleague", "assistant", "consultant"):
         with pytest.raises(PermissionDenied):
             services.criterion_set(
-                actor=getattr(cast, role), opportunity=opp, criterion=criteria(1)[0], checked=True
+                actor=getattr(cast, role), opportunity=opp, criterion=manual(1)[0], checked=True
             )
+    assert not CriterionCheck.objects.exists()
 
 
 def test_elements_keep_status_notes_and_who(cast, opp):
@@ -603,17 +610,27 @@ def test_the_gate_input_reads_forms_from_the_records(cast, opp, django_assert_ma
         steps(1)[0].pk,
         [s.pk for s in steps(1)],
     )
+    assert [bool(c.evidence) for c in gate.criteria] == [True, True, True, False, True, True]
+    assert not any(gate.met(c) for c in gate.criteria)
     assess(cast.kam, opp, low_risk_scores())
     services.follow_up_add(actor=cast.kam, opportunity=opp, on=TODAY(), progress="拜访")
-    check(cast.kam, opp, criteria(1)[:2])
+    services.element_set(actor=cast.kam, opportunity=opp, element="need", status="partly", notes="")
+    check(cast.kam, opp, manual(1))
     gate = gate_input(opp)
     assert all(f.present for f in gate.forms)
-    assert [c.checked for c in gate.criteria] == [True, True, False, False, False, False]
+    # the tick is on the manual criterion; the need known and the risk assessed answer the
+    # first two from the record
+    assert [c.checked for c in gate.criteria] == [False, False, False, True, False, False]
+    assert [gate.met(c) for c in gate.criteria] == [True, True, False, True, False, False]
 
 
 def step_ready(cast, opp):
-    """Everything the first step (lead discovery) asks for."""
-    check(cast.kam, opp, criteria(1, step=1))
+    """Everything the first step (lead discovery) asks for: its one criterion, "Customer's
+    intent confirmed", is answered by the need being partly known."""
+    services.element_set(
+        actor=cast.kam, opportunity=opp, element="need", status="partly", notes="有升级意向"
+    )
+    check(cast.kam, opp, manual(1, step=1))
 
 
 def test_high_risk_waits_for_a_director_and_the_gate_refuses_until_then(cast, opp):
@@ -723,10 +740,21 @@ def test_the_stage_gate_lists_criteria_forms_and_elements(cast, opp):
     services.follow_up_add(actor=cast.kam, opportunity=opp, on=TODAY(), progress="拜访")
     with pytest.raises(GateRefused) as err:
         services.opportunity_move(actor=cast.kam, opportunity=opp)
+    # the need partly known answers "Customer's intent confirmed" (an evidence criterion) as
+    # well as the element minimum; the follow-up entry is the form, but the customer is not
+    # graded yet, so "Customer graded … and the KA follow-up form filled in" stays missing
+    intent = criteria(1, step=1)[0]
+    assert intent.text == "Customer's intent confirmed"
     assert err.value.problems == [
-        *(c.text for c in criteria(1)),
+        *(c.text for c in criteria(1) if c != intent),
         "Form missing: Risk assessment form",
     ]
+    assess(cast.kam, opp, low_risk_scores())
+    with pytest.raises(GateRefused) as err:
+        services.opportunity_move(actor=cast.kam, opportunity=opp)
+    risk = criteria(1, step=2)[0]
+    assert risk.evidence == [{"fact": "risk_cleared"}]
+    assert err.value.problems == [c.text for c in criteria(1) if c not in (intent, risk)]
 
 
 def test_a_director_overrides_with_a_reason_and_the_row_keeps_what_was_missing(cast, opp):
@@ -743,7 +771,7 @@ def test_a_director_overrides_with_a_reason_and_the_row_keeps_what_was_missing(c
     with pytest.raises(GateRefused) as err:
         services.opportunity_move(actor=cast.director, opportunity=opp, override=True, reason=" ")
     assert err.value.problems == ["An override needs a written reason."]
-    check(cast.kam, opp, criteria(1))
+    check(cast.kam, opp, manual(1))  # the criteria with evidence stay unmet: no record yet
     result = services.opportunity_move(
         actor=cast.director, opportunity=opp, override=True, reason="  客户总经理已承诺立项  "
     )
@@ -757,9 +785,20 @@ def test_a_director_overrides_with_a_reason_and_the_row_keeps_what_was_missing(c
         "客户总经理已承诺立项",
     )
     assert (row.from_stage.order, row.from_step, row.to_stage.order) == (1, steps(1)[-1], 2)
-    assert [m["kind"] for m in row.missing] == ["form", "form", "element"]
-    assert [m["ref"] for m in row.missing] == ["ka_follow_up", "risk_assessment", "need"]
-    assert [m.kind for m in result.overridden] == ["form", "form", "element"]
+    unmet = [c for c in criteria(1) if c.evidence]
+    assert [(m["kind"], m["ref"]) for m in row.missing] == [
+        *(("criterion", str(c.pk)) for c in unmet),
+        ("form", "ka_follow_up"),
+        ("form", "risk_assessment"),
+        ("element", "need"),
+    ]
+    assert [m["text"] for m in row.missing][: len(unmet)] == [c.text for c in unmet]
+    assert [m.kind for m in result.overridden] == [
+        *(["criterion"] * len(unmet)),
+        "form",
+        "form",
+        "element",
+    ]
 
 
 def test_a_plain_advance_records_no_override(cast, opp):
@@ -940,14 +979,19 @@ def test_win_goes_through_the_last_gate(cast, opp):
     with pytest.raises(GateRefused, match="negotiation stage"):
         win(cast.kam, opp)
     advance_to(opp, actor=cast.kam, stage_order=5)  # stage 5's criteria are all open
+    # recording the win records the contract: "Contract signed" never stands in its way
+    signed = [c for c in criteria(5) if c.evidence == [{"fact": "contract_signed"}]]
+    assert [c.text for c in signed] == ["Contract signed (amount, date, payment milestones)"]
+    open_ = [c for c in criteria(5) if c not in signed]
     with pytest.raises(GateRefused) as err:
         win(cast.kam, opp)
-    assert err.value.problems == [c.text for c in criteria(5)]
+    assert err.value.problems == [c.text for c in open_]
     with pytest.raises(GateRefused):
         win(cast.kam, opp, override=True, reason="已签")
     win(cast.director, opp, override=True, reason="合同已签，流程补录")
     row = transitions(opp)[-1]
-    assert (row.kind, row.overridden, len(row.missing)) == ("won", True, len(criteria(5)))
+    assert (row.kind, row.overridden) == ("won", True)
+    assert [m["ref"] for m in row.missing] == [str(c.pk) for c in open_]
 
 
 def test_losing_needs_a_reason_and_lessons_and_records_the_winner(cast, opp):
@@ -985,9 +1029,9 @@ def test_losing_needs_a_reason_and_lessons_and_records_the_winner(cast, opp):
         )
     with pytest.raises(GateRefused):
         services.opportunity_move(actor=cast.kam, opportunity=opp)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="closed"):
         services.criterion_set(
-            actor=cast.kam, opportunity=opp, criterion=criteria(1)[0], checked=True
+            actor=cast.kam, opportunity=opp, criterion=manual(1)[0], checked=True
         )
 
 
@@ -1076,6 +1120,34 @@ def test_milestone_add_stays_within_the_contract(cast, contract):
         services.milestone_add(
             actor=cast.colleague, contract=contract, data=MilestoneInput("x", due, Decimal(1))
         )
+
+
+def test_a_milestone_has_an_amount_or_a_percentage_not_both(cast, contract):
+    both = MilestoneInput("尾款", TODAY() + timedelta(days=60), Decimal(100), Decimal(10))
+    with pytest.raises(ValidationError) as err:
+        services.milestone_add(actor=cast.kam, contract=contract, data=both)
+    (message,) = err.value.message_dict["milestones[1]"]
+    assert "amount" in message and "percentage" in message
+    assert contract.milestones.count() == 1
+
+
+def test_winning_refuses_a_milestone_with_both_an_amount_and_a_percentage(cast, negotiating):
+    due = TODAY() + timedelta(days=60)
+    with pytest.raises(ValidationError) as err:
+        win(
+            cast.kam,
+            negotiating,
+            milestones=[
+                MilestoneInput("预付款", due, percentage=Decimal(30)),
+                MilestoneInput("到货款", due, amount=Decimal(1000), percentage=Decimal(10)),
+            ],
+        )
+    assert set(err.value.message_dict) == {"milestones[2]"}
+    (message,) = err.value.message_dict["milestones[2]"]
+    assert "amount" in message and "percentage" in message
+    assert not Contract.objects.exists()
+    negotiating.refresh_from_db()
+    assert negotiating.status == "open"
 
 
 def update(actor, milestone, data, version=None):

@@ -81,10 +81,40 @@ def text(response) -> str:
 
 
 def step_criteria(opp: Opportunity) -> list[ExitCriterion]:
-    return list(ExitCriterion.objects.filter(step_id=opp.step_id).order_by("order", "id"))
+    """The criteria of the deal's current step that a person ticks (the others are answered by
+    the record)."""
+    return list(
+        ExitCriterion.objects.filter(step_id=opp.step_id, evidence=[]).order_by("order", "id")
+    )
+
+
+def tickable(opp: Opportunity) -> ExitCriterion:
+    """A manual criterion of the deal's stage that the consultant on its team may tick (its
+    step names the consultant as responsible)."""
+    return (
+        ExitCriterion.objects.filter(
+            stage_id=opp.stage_id, evidence=[], step__roles__code="consultant"
+        )
+        .order_by("order", "id")
+        .first()
+    )
 
 
 def check_step(opp: Opportunity, actor) -> None:
+    """Everything the current step asks for: its manual criteria ticked, and the key
+    evaluation elements its evidence criteria ask about known well enough."""
+    for criterion in ExitCriterion.objects.filter(step_id=opp.step_id).exclude(evidence=[]):
+        for fact in criterion.evidence:
+            if fact["fact"] == "elements":
+                wanted = rules.Element.values if fact["elements"] == "all" else fact["elements"]
+                for element in wanted:
+                    services.element_set(
+                        actor=actor,
+                        opportunity=opp,
+                        element=element,
+                        status=fact["minimum"],
+                        notes="",
+                    )
     for criterion in step_criteria(opp):
         services.criterion_set(actor=actor, opportunity=opp, criterion=criterion, checked=True)
 
@@ -176,7 +206,7 @@ def test_everyone_who_sees_the_deal_opens_every_tab(cast, client_for, won, role)
 @pytest.mark.parametrize("role", OUTSIDE)
 def test_a_deal_outside_visibility_is_a_404_for_every_url(cast, client_for, opp, role):
     client = client_for(getattr(cast, role))
-    criterion = step_criteria(opp)[0]
+    criterion = tickable(opp)
     assert client.get(url(opp)).status_code == 404
     for suffix in ("move/", "back/", "win/", "lose/", "abandon/", "reopen/"):
         assert client.get(url(opp, suffix)).status_code == 404, suffix
@@ -267,7 +297,7 @@ def test_the_power_map_tab_loads_its_partial_with_htmx(cast, client_for, opp):
 
 
 def test_a_consultant_on_the_team_checks_a_criterion_with_a_note_via_htmx(cast, client_for, opp):
-    criterion = step_criteria(opp)[0]
+    criterion = tickable(opp)
     response = client_for(cast.consultant).post(
         url(opp, f"checks/{criterion.pk}/"),
         {"checked": "on", "note": "电话确认意向"},
@@ -285,7 +315,7 @@ def test_a_consultant_on_the_team_checks_a_criterion_with_a_note_via_htmx(cast, 
 
 
 def test_unchecking_a_criterion_without_htmx_redirects_to_the_checklist(cast, client_for, opp):
-    criterion = step_criteria(opp)[0]
+    criterion = tickable(opp)
     services.criterion_set(actor=cast.kam, opportunity=opp, criterion=criterion, checked=True)
     response = client_for(cast.kam).post(url(opp, f"checks/{criterion.pk}/"), {"note": ""})
     assert response.status_code == 302
@@ -304,7 +334,7 @@ def test_a_criterion_of_another_stage_is_refused_with_a_message(cast, client_for
 
 def test_the_assistant_sees_the_deal_but_may_not_check_or_edit(cast, client_for, opp):
     client = client_for(cast.assistant)
-    criterion = step_criteria(opp)[0]
+    criterion = tickable(opp)
     before = counts()
     assert client.post(url(opp, f"checks/{criterion.pk}/"), {"checked": "on"}).status_code == 403
     assert client.post(url(opp, "elements/need/"), {"status": "confirmed"}).status_code == 403
@@ -849,7 +879,7 @@ def grow(opp: Opportunity, cast, n: int) -> None:
             actor=cast.kam, opportunity=opp, on=timezone.localdate(), progress=f"进展{i}"
         )
         services.criterion_set(
-            actor=cast.kam, opportunity=opp, criterion=step_criteria(opp)[0], checked=bool(i % 2)
+            actor=cast.kam, opportunity=opp, criterion=tickable(opp), checked=bool(i % 2)
         )
     members = [cast.consultant, cast.colleague, cast.account_manager, cast.north_kam,
                cast.team_lead, cast.head, cast.director, cast.assistant, cast.admin]  # fmt: skip

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from keyaccount.contacts.services import contact_create
 from keyaccount.pipeline import rules, services
 from keyaccount.pipeline.models import BuyingRoleEntry, RiskAssessment, RiskFactor
-from keyaccount.pipeline.views_forms import ATTITUDE_COLORS, INFLUENCE_SIZES, UNINVOLVED_COLOR
+from keyaccount.pipeline.views.power_map import ATTITUDE_COLORS, INFLUENCE_SIZES, UNINVOLVED_COLOR
 
 from ..pipeline_support import (
     high_risk_scores,

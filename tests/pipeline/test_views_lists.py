@@ -15,8 +15,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from keyaccount.customers.models import Customer
-from keyaccount.pipeline import services, views
+from keyaccount.pipeline import services
 from keyaccount.pipeline.models import ForecastChange, Opportunity, PipelinePolicy
+from keyaccount.pipeline.views import lists as views
 from keyaccount.process.models import Stage
 
 from ..pipeline_support import make_opportunity, registered_customer

@@ -118,7 +118,7 @@ def commit(user, plan: importing.Plan) -> importing.Outcome:
     batch = importing.save_batch(user=user, plan=plan)
     loaded = importing.load_batch(user=user, batch_id=batch.pk)
     assert loaded is not None
-    return importing.commit(user=user, batch=loaded[0], plan=loaded[1])
+    return importing.commit(actor=user, batch=loaded[0], plan=loaded[1])
 
 
 def customers_file(*rows: list) -> bytes:
@@ -751,7 +751,7 @@ def test_commit_is_all_or_nothing_when_a_row_fails_at_commit_time(cast):
     )
     before = table_counts()
     loaded = importing.load_batch(user=cast.kam, batch_id=batch.pk)
-    outcome = importing.commit(user=cast.kam, batch=loaded[0], plan=loaded[1])
+    outcome = importing.commit(actor=cast.kam, batch=loaded[0], plan=loaded[1])
     assert not outcome.committed
     assert table_counts() == before  # the new customer of row 2 was not kept
     assert not Customer.objects.filter(name="先导入的新客户有限公司").exists()
@@ -770,7 +770,7 @@ def test_commit_revalidates_against_the_database(cast):
     register(cast.north_kam, "抢先登记有限公司", credit_code=code(15))  # someone else was faster
     before = table_counts()
     loaded = importing.load_batch(user=cast.kam, batch_id=batch.pk)
-    outcome = importing.commit(user=cast.kam, batch=loaded[0], plan=loaded[1])
+    outcome = importing.commit(actor=cast.kam, batch=loaded[0], plan=loaded[1])
     assert not outcome.committed
     assert table_counts() == before
     assert [r for r, _c, m in errors(outcome.plan) if "This company is already" in m] == [2]

@@ -9,15 +9,18 @@ outside it is a 404, the same answer as a missing one) and writes through
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.db.models import Model
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from keyaccount.core.api_errors import errors, remap_errors
-from keyaccount.core.lookup import get_or_404
 from keyaccount.org.models import Industry, Region, User
+from keyaccount.org.requests import AuthenticatedRequest
 
 from . import permissions, selectors, services
+from .access import customer_for, registration_for
+from .filters import api_filters
 from .models import (
     Customer,
     Evaluation,
@@ -71,22 +74,18 @@ _NUMBER_FIELDS = frozenset(
 )
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 # --- conversions ----------------------------------------------------------------------------
 
 
-def ref(obj: Any) -> RefOut | None:
+def ref(obj: Model | None) -> RefOut | None:
     return RefOut(id=obj.pk, name=str(obj)) if obj is not None else None
 
 
-def user_ref(user: Any) -> UserRef:
+def user_ref(user: User) -> UserRef:
     return UserRef(id=user.pk, username=user.username, name=str(user))
 
 
-def maybe_user_ref(user: Any) -> UserRef | None:
+def maybe_user_ref(user: User | None) -> UserRef | None:
     return user_ref(user) if user is not None else None
 
 
@@ -99,7 +98,7 @@ def status_code(value: str) -> StatusCode:
     return cast(StatusCode, value)
 
 
-def owner_ref(user: Any) -> OwnerRef:
+def owner_ref(user: User) -> OwnerRef:
     """The owner with their unit (``select_related("owner__unit")`` keeps this query-free)."""
     unit = user.unit if user.unit_id else None
     return OwnerRef(
@@ -134,7 +133,7 @@ def customer_item(c: Customer) -> CustomerListItem:
     return CustomerListItem(**_list_fields(c))
 
 
-def customer_detail(c: Customer, user: Any) -> CustomerDetail:
+def customer_detail(c: Customer, user: User) -> CustomerDetail:
     caps = permissions.capabilities_for(user)
     unit_id = c.owner.unit_id
     return CustomerDetail(
@@ -236,10 +235,6 @@ def profile_data(payload: ProfileIn, *, partial: bool) -> dict[str, Any]:
     return data
 
 
-def _visible_customer(request: HttpRequest, customer_id: int) -> Customer:
-    return get_or_404(selectors.customer_detail_queryset(user=_user(request)), pk=customer_id)
-
-
 def _service_errors(exc: ValidationError) -> ValidationError:
     return remap_errors(exc, _ERROR_NAMES)
 
@@ -252,22 +247,12 @@ def _service_errors(exc: ValidationError) -> ValidationError:
     response={200: CustomerPage, **errors(422)},
     summary="The KA list: customers visible to me, filtered, sorted and paginated",
 )
-def customer_list(request: HttpRequest, query: Query[CustomerQuery]) -> CustomerPage:
+def customer_list(request: AuthenticatedRequest, query: Query[CustomerQuery]) -> CustomerPage:
     """The same list and filters as the KA list page; `count` is the total over all pages.
     Paginate with `limit`/`offset` or `page`/`page_size` (50 rows unless told otherwise)."""
-    filters = selectors.CustomerFilters(
-        q=query.q,
-        grades=list(query.grade),
-        region=query.region,
-        industry=query.industry,
-        owner=query.owner,
-        team=query.team,
-        status=query.status or "",
-        score_min=query.score_min,
-        score_max=query.score_max,
-        sort=query.sort,
-    )
-    qs = selectors.customer_list(user=_user(request), filters=filters)
+    choices = selectors.filter_choices(user=request.auth)
+    filters = api_filters(request.GET, choices)  # the page's, or a 422 for what it drops
+    qs = selectors.customer_list(user=request.auth, filters=filters)
     offset, limit = query.window()
     return CustomerPage(
         count=qs.count(),
@@ -282,11 +267,13 @@ def customer_list(request: HttpRequest, query: Query[CustomerQuery]) -> Customer
     response={200: RegistrationPage, **errors(422)},
     summary="Registration requests visible to me (the assistant's queue)",
 )
-def registration_list(request: HttpRequest, query: Query[RegistrationQuery]) -> RegistrationPage:
+def registration_list(
+    request: AuthenticatedRequest, query: Query[RegistrationQuery]
+) -> RegistrationPage:
     """Pending requests oldest first (`decision=pending`, the default); decided ones newest
     first."""
     decision = "" if query.decision == "all" else query.decision
-    qs = selectors.registration_queue(user=_user(request), decision=decision)
+    qs = selectors.registration_queue(user=request.auth, decision=decision)
     offset, limit = query.window()
     return RegistrationPage(
         count=qs.count(),
@@ -302,13 +289,13 @@ def registration_list(request: HttpRequest, query: Query[RegistrationQuery]) -> 
     summary="Request the registration of a customer (备案登记)",
 )
 def registration_create(
-    request: HttpRequest, payload: RegistrationIn
+    request: AuthenticatedRequest, payload: RegistrationIn
 ) -> Status[RegistrationOut | DuplicatesOut]:
     """Likely duplicates (same credit code, same name without legal form or place, similar
     name) answer 409 with the list: send the request again with `confirm_not_duplicate: true`
     if it is a different company. A company someone already has is refused (422), naming its
     owner. Only account managers and key account managers register customers (403)."""
-    user = _user(request)
+    user = request.auth
     data = profile_data(payload, partial=False)
     try:
         result = services.registration_request(
@@ -339,8 +326,7 @@ def registration_create(
             ],
         )
         return Status(409, duplicates)
-    made = get_or_404(selectors.registration_queue(user=user, decision=""), pk=result.request.pk)
-    return Status(201, registration_out(made))
+    return Status(201, registration_out(registration_for(user, result.request.pk)))
 
 
 @router.post(
@@ -349,19 +335,18 @@ def registration_create(
     summary="Approve or reject a registration request",
 )
 def registration_decision(
-    request: HttpRequest, request_id: int, payload: DecisionIn
+    request: AuthenticatedRequest, request_id: int, payload: DecisionIn
 ) -> RegistrationOut:
     """The KA department assistant decides; a rejection needs a reason. Approved customers
     belong to the requester (an owner change is recorded)."""
-    user = _user(request)
-    queue = selectors.registration_queue(user=user, decision="")
+    user = request.auth
     services.registration_decide(
         actor=user,
-        request=get_or_404(queue, pk=request_id),
+        request=registration_for(user, request_id),
         approve=payload.approve,
         reason=payload.reason,
     )
-    return registration_out(get_or_404(queue, pk=request_id))
+    return registration_out(registration_for(user, request_id))
 
 
 @router.post(
@@ -369,11 +354,11 @@ def registration_decision(
     response={200: AllocationOut, **errors(403, 404, 422)},
     summary="Allocate or reallocate customers to a manager (bulk)",
 )
-def allocation_create(request: HttpRequest, payload: AllocationIn) -> AllocationOut:
+def allocation_create(request: AuthenticatedRequest, payload: AllocationIn) -> AllocationOut:
     """The KA department head (or an administrator) gives customers to a key account or
     account manager of the department, with a reason; every change is recorded. Any id that
     is not a customer visible to you makes the whole call a 404."""
-    user = _user(request)
+    user = request.auth
     ids = sorted(set(payload.customer_ids))
     customers = list(selectors.customer_detail_queryset(user=user).filter(pk__in=ids))
     if len(customers) != len(ids):
@@ -395,9 +380,9 @@ def allocation_create(request: HttpRequest, payload: AllocationIn) -> Allocation
     response={200: CustomerDetail, **errors(404, 422)},
     summary="One customer: the whole profile (客户档案表), owner, registration, grade",
 )
-def customer_get(request: HttpRequest, customer_id: int) -> CustomerDetail:
+def customer_get(request: AuthenticatedRequest, customer_id: int) -> CustomerDetail:
     """`permissions` says what you may do to it. Send `version` back when you change it."""
-    return customer_detail(_visible_customer(request, customer_id), _user(request))
+    return customer_detail(customer_for(request.auth, customer_id), request.auth)
 
 
 @router.patch(
@@ -406,12 +391,12 @@ def customer_get(request: HttpRequest, customer_id: int) -> CustomerDetail:
     summary="Change profile fields",
 )
 def customer_patch(
-    request: HttpRequest, customer_id: int, payload: CustomerPatch
+    request: AuthenticatedRequest, customer_id: int, payload: CustomerPatch
 ) -> CustomerDetail:
     """Only the fields sent change. `version` is the one you read: if someone saved since, the
     answer is 409 naming who (reload, then make your change again)."""
-    user = _user(request)
-    customer = _visible_customer(request, customer_id)
+    user = request.auth
+    customer = customer_for(user, customer_id)
     data = profile_data(payload, partial=True)
     try:
         services.customer_update(
@@ -419,7 +404,7 @@ def customer_patch(
         )
     except ValidationError as exc:
         raise _service_errors(exc) from exc
-    return customer_detail(_visible_customer(request, customer_id), user)
+    return customer_detail(customer_for(user, customer_id), user)
 
 
 # --- history --------------------------------------------------------------------------------
@@ -430,8 +415,8 @@ def customer_patch(
     response={200: list[OwnerChangeOut], **errors(404, 422)},
     summary="Who owned the customer, and who changed it, when and why",
 )
-def owner_changes(request: HttpRequest, customer_id: int) -> list[OwnerChangeOut]:
-    customer = _visible_customer(request, customer_id)
+def owner_changes(request: AuthenticatedRequest, customer_id: int) -> list[OwnerChangeOut]:
+    customer = customer_for(request.auth, customer_id)
     rows = OwnerChange.objects.filter(customer=customer).select_related(
         "old_owner__unit", "new_owner__unit", "changed_by"
     )
@@ -453,8 +438,8 @@ def owner_changes(request: HttpRequest, customer_id: int) -> list[OwnerChangeOut
     response={200: list[GradeChangeOut], **errors(404, 422)},
     summary="Every grade set on the customer: old, new, the suggestion then, who, when, why",
 )
-def grade_changes(request: HttpRequest, customer_id: int) -> list[GradeChangeOut]:
-    customer = _visible_customer(request, customer_id)
+def grade_changes(request: AuthenticatedRequest, customer_id: int) -> list[GradeChangeOut]:
+    customer = customer_for(request.auth, customer_id)
     return [grade_change_out(g) for g in _grade_history(customer)]
 
 
@@ -465,7 +450,7 @@ def _grade_history(customer: Customer) -> list[GradeChange]:
 # --- scorecard and grade --------------------------------------------------------------------
 
 
-def scorecard(customer: Customer, user: Any) -> ScorecardOut:
+def scorecard(customer: Customer, user: User) -> ScorecardOut:
     factors = list(ScoringFactor.objects.filter(is_active=True).order_by("order", "code"))
     scores = {
         s.factor_id: s
@@ -508,10 +493,10 @@ def scorecard(customer: Customer, user: Any) -> ScorecardOut:
     response={200: ScorecardOut, **errors(404, 422)},
     summary="The key-account scorecard: factors, weights, scores, suggested grade, grade",
 )
-def scorecard_get(request: HttpRequest, customer_id: int) -> ScorecardOut:
+def scorecard_get(request: AuthenticatedRequest, customer_id: int) -> ScorecardOut:
     """The five feasibility tests and the attractiveness factors, each 0–5 with a
     justification; the weighted score (0–100) suggests a grade by the thresholds."""
-    return scorecard(_visible_customer(request, customer_id), _user(request))
+    return scorecard(customer_for(request.auth, customer_id), request.auth)
 
 
 @router.put(
@@ -519,17 +504,19 @@ def scorecard_get(request: HttpRequest, customer_id: int) -> ScorecardOut:
     response={200: ScorecardOut, **errors(403, 404, 422)},
     summary="Score factors of the scorecard",
 )
-def scorecard_put(request: HttpRequest, customer_id: int, payload: ScorecardIn) -> ScorecardOut:
+def scorecard_put(
+    request: AuthenticatedRequest, customer_id: int, payload: ScorecardIn
+) -> ScorecardOut:
     """Scores the factors sent (others keep their score); each needs a justification. The owner
     and their managers score; the answer is the new scorecard."""
-    user = _user(request)
-    customer = _visible_customer(request, customer_id)
+    user = request.auth
+    customer = customer_for(user, customer_id)
     services.scores_save(
         actor=user,
         customer=customer,
         scores={code: (s.score, s.justification) for code, s in payload.scores.items()},
     )
-    return scorecard(_visible_customer(request, customer_id), user)
+    return scorecard(customer_for(user, customer_id), user)
 
 
 @router.post(
@@ -537,12 +524,14 @@ def scorecard_put(request: HttpRequest, customer_id: int, payload: ScorecardIn) 
     response={201: GradeChangeOut, **errors(403, 404, 422)},
     summary="Set the customer's grade",
 )
-def grade_post(request: HttpRequest, customer_id: int, payload: GradeIn) -> Status[GradeChangeOut]:
+def grade_post(
+    request: AuthenticatedRequest, customer_id: int, payload: GradeIn
+) -> Status[GradeChangeOut]:
     """A manager (team manager, department head, sales director) sets the grade; one that
     differs from the scorecard's suggestion needs a reason. Kept in the grade history."""
-    customer = _visible_customer(request, customer_id)
+    customer = customer_for(request.auth, customer_id)
     change = services.grade_set(
-        actor=_user(request), customer=customer, grade=payload.grade, reason=payload.reason
+        actor=request.auth, customer=customer, grade=payload.grade, reason=payload.reason
     )
     return Status(201, grade_change_out(change))
 
@@ -555,10 +544,10 @@ def grade_post(request: HttpRequest, customer_id: int, payload: GradeIn) -> Stat
     response={200: list[EvaluationOut], **errors(404, 422)},
     summary="Comprehensive customer evaluations (客户综合评估表), newest first",
 )
-def evaluation_list(request: HttpRequest, customer_id: int) -> list[EvaluationOut]:
-    customer = _visible_customer(request, customer_id)
+def evaluation_list(request: AuthenticatedRequest, customer_id: int) -> list[EvaluationOut]:
+    customer = customer_for(request.auth, customer_id)
     return [
-        evaluation_out(e) for e in selectors.evaluations_for(user=_user(request), customer=customer)
+        evaluation_out(e) for e in selectors.evaluations_for(user=request.auth, customer=customer)
     ]
 
 
@@ -568,12 +557,12 @@ def evaluation_list(request: HttpRequest, customer_id: int) -> list[EvaluationOu
     summary="Add a comprehensive customer evaluation",
 )
 def evaluation_post(
-    request: HttpRequest, customer_id: int, payload: EvaluationIn
+    request: AuthenticatedRequest, customer_id: int, payload: EvaluationIn
 ) -> Status[EvaluationOut]:
     """Five dimensions scored 1–5 and a summary; dated today unless `evaluated_on` is given
     (never in the future). All evaluations are kept."""
-    customer = _visible_customer(request, customer_id)
+    customer = customer_for(request.auth, customer_id)
     evaluation = services.evaluation_create(
-        actor=_user(request), customer=customer, data=payload.model_dump()
+        actor=request.auth, customer=customer, data=payload.model_dump()
     )
     return Status(201, evaluation_out(evaluation))

@@ -23,11 +23,16 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
+        from keyaccount.core import pending
         from keyaccount.core.navigation import NavItem, register
 
+        from . import notices
+        from .pending import pending_work
         from .views_detail import register_tabs
 
         register_tabs()
+        notices.register()
+        pending.register("customers", pending_work)
 
         register(
             NavItem(

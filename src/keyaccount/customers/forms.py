@@ -1,4 +1,7 @@
-"""Forms of the customer pages. They parse what people type; the rules stay in services."""
+"""Forms of the customer pages. They parse what people type; the rules stay in services.
+
+The KA list's filter form is ``filters.CustomerFilterForm``: the list's one parser, shared with
+its exports and the API."""
 
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -13,112 +16,14 @@ from keyaccount.core.forms import (
     CountField,
     ServiceErrorsMixin,
     empty_choice,
-    tree_choices,
 )
 from keyaccount.org.forms import industry_choices, region_choices
 from keyaccount.org.models import User
-from keyaccount.org.selectors import teams_for_filter
 
-from . import permissions, selectors, services
-from .models import Customer, Evaluation, RegistrationStatus, ScoringFactor
+from . import permissions, services
+from .filters import GRADE_FILTER_CHOICES as GRADE_FILTER_CHOICES  # pipeline's filters
+from .models import Customer, Evaluation, ScoringFactor
 from .rules import MAX_FACTOR_SCORE, Grade
-
-# --- the KA list's filters -------------------------------------------------------------------
-
-GRADE_FILTER_CHOICES = [*Grade.choices, ("none", _("not graded"))]
-SORT_CHOICES = [(key, key) for key in selectors.SORTS]
-
-
-class CustomerFilterForm(forms.Form):
-    """The KA list's GET parameters. A bad value is dropped with a message, never a 500."""
-
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "placeholder": _("Name, short name, pinyin initials or credit code"),
-                "autocomplete": "off",
-            }
-        ),
-    )
-    grade = forms.MultipleChoiceField(
-        label=_("Grade"),
-        required=False,
-        choices=GRADE_FILTER_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    region = forms.TypedChoiceField(label=_("Region"), required=False, coerce=int)
-    industry = forms.TypedChoiceField(label=_("Industry"), required=False, coerce=int)
-    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int)
-    team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int)
-    status = forms.ChoiceField(
-        label=_("Registration"),
-        required=False,
-        choices=[("", _("any")), *RegistrationStatus.choices],
-    )
-    score_min = forms.DecimalField(
-        label=_("Score from"), required=False, min_value=0, max_value=100, decimal_places=1
-    )
-    score_max = forms.DecimalField(
-        label=_("Score to"), required=False, min_value=0, max_value=100, decimal_places=1
-    )
-    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
-
-    def __init__(self, data: Any, *, user: Any) -> None:
-        super().__init__(data)
-        self.fields["region"].choices = empty_choice(_("any")) + region_choices()  # type: ignore[attr-defined]
-        self.fields["industry"].choices = empty_choice(_("any")) + industry_choices()  # type: ignore[attr-defined]
-        self.fields["owner"].choices = empty_choice(_("anyone")) + [  # type: ignore[attr-defined]
-            (pk, display or " ".join(p for p in (first, last) if p) or username)
-            for pk, display, first, last, username in selectors.owners_for_filter(
-                user=user
-            ).values_list("pk", "display_name", "first_name", "last_name", "username")
-        ]
-        self.fields["team"].choices = empty_choice(_("any")) + tree_choices(  # type: ignore[attr-defined]
-            (u.pk, u.parent_id, u.name) for u in teams_for_filter(user=user)
-        )
-        for name, hint in (("score_min", "0"), ("score_max", "100")):
-            self.fields[name].widget.attrs.update({"placeholder": hint, "step": "1"})
-
-    def filters(self) -> tuple[selectors.CustomerFilters, list[str]]:
-        """What to filter by, and a message for every value that was ignored."""
-        self.is_valid()
-        data = self.cleaned_data
-        ignored = [
-            _("%(field)s: %(error)s (ignored)")
-            % {"field": self.fields[name].label, "error": " ".join(str(e) for e in errors)}
-            for name, errors in self.errors.items()
-        ]
-        score_min, score_max = data.get("score_min"), data.get("score_max")
-        if score_min is not None and score_max is not None and score_min > score_max:
-            score_min, score_max = score_max, score_min
-        return (
-            selectors.CustomerFilters(
-                q=(data.get("q") or "").strip(),
-                grades=list(data.get("grade") or []),
-                region=data.get("region") or None,
-                industry=data.get("industry") or None,
-                owner=data.get("owner") or None,
-                team=data.get("team") or None,
-                status=data.get("status") or "",
-                score_min=score_min,
-                score_max=score_max,
-                sort=data.get("sort") or "name",
-            ),
-            [str(m) for m in ignored],
-        )
-
-    @property
-    def active_count(self) -> int:
-        """How many filters narrow the list (for the phone's collapsed filter bar)."""
-        data = getattr(self, "cleaned_data", {})
-        names = ("q", "grade", "region", "industry", "owner", "team", "status")
-        count = sum(1 for n in names if data.get(n))
-        return count + (data.get("score_min") is not None or data.get("score_max") is not None)
-
 
 # --- profile and registration ----------------------------------------------------------------
 

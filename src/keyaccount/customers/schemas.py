@@ -19,6 +19,8 @@ from keyaccount.core.schemas import (
     UserRef,
 )
 
+from .filters import MAX_SEARCH, SCORE_RANGE
+
 GradeCode = Literal["A", "B", "C", "D"]
 GradeFilter = Literal["A", "B", "C", "D", "none"]
 StatusCode = Literal["pending", "registered", "rejected"]
@@ -37,11 +39,13 @@ class OwnerRef(UserRef):
 
 
 class CustomerQuery(PageQuery):
-    """The filters of the KA list (``customers.selectors.CustomerFilters``)."""
+    """The filters of the KA list, documented and checked here (a malformed value is a 422);
+    the route then reads them from the same query string as the list page does
+    (``customers.filters.api_filters``), which refuses what the page would drop."""
 
     q: str = Field(
         "",
-        max_length=120,
+        max_length=MAX_SEARCH,
         description="Text search: name, short name, name without legal form, pinyin initials, "
         "credit code prefix.",
     )
@@ -49,13 +53,30 @@ class CustomerQuery(PageQuery):
         default_factory=list,
         description="Grades (repeatable: `grade=A&grade=B`); `none` for not yet graded.",
     )
-    region: int | None = Field(None, description="Region id (includes its sub-regions).")
-    industry: int | None = Field(None, description="Industry id (includes its sub-industries).")
-    owner: int | None = Field(None, description="Owner (user id).")
-    team: int | None = Field(None, description="Org unit id of the owner (includes sub-units).")
+    region: int | None = Field(
+        None, description="Active region id (includes its sub-regions); another is a 422."
+    )
+    industry: int | None = Field(
+        None, description="Active industry id (includes its sub-industries); another is a 422."
+    )
+    owner: int | None = Field(
+        None, description="Owner (user id) of customers I can see; another is a 422."
+    )
+    team: int | None = Field(
+        None,
+        description="Org unit id of the owner (includes sub-units), one I can see; another is "
+        "a 422.",
+    )
     status: StatusCode | None = Field(None, description="Registration state.")
-    score_min: Decimal | None = Field(None, ge=0, le=100, description="Weighted score from.")
-    score_max: Decimal | None = Field(None, ge=0, le=100, description="Weighted score up to.")
+    score_min: Decimal | None = Field(
+        None, ge=SCORE_RANGE[0], le=SCORE_RANGE[1], description="Weighted score from (one decimal)."
+    )
+    score_max: Decimal | None = Field(
+        None,
+        ge=SCORE_RANGE[0],
+        le=SCORE_RANGE[1],
+        description="Weighted score up to (one decimal); a reversed range is turned round.",
+    )
     sort: SortCode = "name"
 
 

@@ -1,17 +1,19 @@
 """Every read of customers starts from ``visible_to(user)`` (rule 2)."""
 
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import NullIf
 from django.utils.translation import gettext as _
 
+from keyaccount.core.forms import tree_choices
+from keyaccount.org.forms import industry_choices, region_choices
 from keyaccount.org.rules import descendants
-from keyaccount.org.selectors import region_subtree, unit_parents
+from keyaccount.org.selectors import region_subtree, teams_for_filter, unit_parents
 
 from . import rules
+from .filters import DEFAULT_SORT, NOT_GRADED, CustomerFilters, FilterChoices
 from .models import Customer, Evaluation, RegistrationRequest, RegistrationStatus
 
 
@@ -123,7 +125,8 @@ def find_exact_duplicates(
 _GRADE = NullIf("grade", Value(""))  # ungraded ("") sorts as NULL, i.e. last
 
 # Customers without a grade, score or revenue come last either way, on SQLite and PostgreSQL alike
-# (their defaults differ: PostgreSQL puts NULLs first when descending).
+# (their defaults differ: PostgreSQL puts NULLs first when descending). One per
+# ``filters.SORT_KEYS``.
 SORTS: dict[str, tuple[Any, ...]] = {
     "name": ("name_key", "id"),
     "-name": ("-name_key", "-id"),
@@ -136,20 +139,6 @@ SORTS: dict[str, tuple[Any, ...]] = {
     "revenue": (F("revenue").asc(nulls_last=True), "id"),
     "-revenue": (F("revenue").desc(nulls_last=True), "-id"),
 }
-
-
-@dataclass
-class CustomerFilters:
-    q: str = ""
-    grades: list[str] = field(default_factory=list)
-    region: int | None = None
-    industry: int | None = None
-    owner: int | None = None
-    team: int | None = None
-    status: str = ""
-    score_min: Decimal | None = None
-    score_max: Decimal | None = None
-    sort: str = "name"
 
 
 def customer_list(*, user: Any, filters: CustomerFilters | None = None) -> QuerySet[Customer]:
@@ -168,7 +157,7 @@ def customer_list(*, user: Any, filters: CustomerFilters | None = None) -> Query
         qs = qs.filter(condition)
     if f.grades:
         wanted = [g for g in f.grades if g in rules.Grade.values]
-        if "none" in f.grades:
+        if NOT_GRADED in f.grades:
             qs = qs.filter(Q(grade__in=wanted) | Q(grade=""))
         else:
             qs = qs.filter(grade__in=wanted)
@@ -187,7 +176,7 @@ def customer_list(*, user: Any, filters: CustomerFilters | None = None) -> Query
         qs = qs.filter(score__gte=f.score_min)
     if f.score_max is not None:
         qs = qs.filter(score__lte=f.score_max)
-    return qs.order_by(*SORTS.get(f.sort, SORTS["name"]))
+    return qs.order_by(*SORTS.get(f.sort, SORTS[DEFAULT_SORT]))
 
 
 def customer_detail_queryset(*, user: Any) -> QuerySet[Customer]:
@@ -225,6 +214,28 @@ def owners_for_filter(*, user: Any) -> QuerySet[Any]:
     return User.objects.filter(
         pk__in=Customer.objects.visible_to(user).values("owner_id")
     ).order_by("username")
+
+
+def filter_choices(*, user: Any) -> FilterChoices:
+    """What the user may pick in the KA list's filters (``filters.parse_filters`` drops the
+    rest): owners of customers they can see, the org units they can see, active regions and
+    industries. Each list is read when first needed."""
+
+    def owners() -> list[tuple[int, str]]:
+        rows = owners_for_filter(user=user).values_list(
+            "pk", "display_name", "first_name", "last_name", "username"
+        )
+        return [
+            (pk, display or " ".join(p for p in (first, last) if p) or username)
+            for pk, display, first, last, username in rows
+        ]
+
+    def teams() -> list[tuple[int, str]]:
+        return tree_choices((u.pk, u.parent_id, u.name) for u in teams_for_filter(user=user))
+
+    return FilterChoices(
+        owners=owners, teams=teams, regions=region_choices, industries=industry_choices
+    )
 
 
 def status_label(status: str) -> str:

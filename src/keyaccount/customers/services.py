@@ -9,13 +9,16 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from keyaccount.core import events
 from keyaccount.core.versioning import save_versioned
+from keyaccount.org import notifications
 from keyaccount.org.models import User
 
-from . import permissions, rules
+from . import notices, permissions, rules
 from .models import (
     Customer,
     Evaluation,
@@ -189,7 +192,9 @@ def registration_decide(
     customer.status = RegistrationStatus.REGISTERED if approve else RegistrationStatus.REJECTED
     customer.version += 1
     customer._history_user = actor  # type: ignore[attr-defined]
-    customer._change_reason = reason or _("registration approved")  # type: ignore[attr-defined]
+    # A reason the system supplies is stored as an event: shown in the reader's language.
+    approved_event = events.event(notices.EVENT_REGISTRATION_APPROVED)
+    customer._change_reason = reason or approved_event  # type: ignore[attr-defined]
     customer.save(update_fields=["status", "version", "updated_at"])
     if approve:
         OwnerChange.objects.create(
@@ -197,8 +202,15 @@ def registration_decide(
             old_owner=None,
             new_owner=customer.owner,
             changed_by=actor,
-            reason=reason or _("Registration approved"),
+            reason=reason or approved_event,
         )
+    notifications.notify(
+        kind=notices.REGISTRATION_APPROVED if approve else notices.REGISTRATION_REJECTED,
+        recipients=[request.requested_by],
+        params={"customer": customer.name, "actor": str(actor), "reason": reason},
+        url=reverse("customers:detail", args=[customer.pk]) if approve else "",
+        actor=actor,
+    )
     return request
 
 
@@ -283,6 +295,7 @@ def customers_allocate(
             for c in moved
         ]
     )
+    _notify_allocation(actor, moved, new_owner, reason)
     for c in moved:
         c.owner = new_owner
         c.version += 1
@@ -290,6 +303,44 @@ def customers_allocate(
         c._change_reason = reason  # type: ignore[attr-defined]
         c.save(update_fields=["owner", "version", "updated_at"])
     return len(moved)
+
+
+def _notify_allocation(
+    actor: User, moved: Sequence[Customer], new_owner: User, reason: str
+) -> None:
+    """The new owner learns what they received, each old owner what was taken from them: one
+    notification each, however many customers moved."""
+    if not moved:
+        return
+    by_old: dict[int, list[Customer]] = {}
+    for c in moved:
+        by_old.setdefault(c.owner_id, []).append(c)
+
+    def about(customers: Sequence[Customer]) -> tuple[str, dict[str, object], str]:
+        if len(customers) == 1:
+            one = customers[0]
+            return "", {"customer": one.name}, reverse("customers:detail", args=[one.pk])
+        names = "、".join(c.name for c in customers[:3])
+        url = reverse("customers:list") + f"?owner={new_owner.pk}"
+        return "_many", {"count": len(customers), "names": names}, url
+
+    suffix, params, url = about(moved)
+    olds = {str(c.owner) for c in moved}
+    notifications.notify(
+        kind=notices.ALLOCATED_TO_YOU + suffix,
+        recipients=[new_owner],
+        params={**params, "actor": str(actor), "reason": reason, "old_owner": "、".join(olds)},
+        url=url,
+        actor=actor,
+    )
+    for customers in by_old.values():
+        suffix, params, _url = about(customers)
+        notifications.notify(
+            kind=notices.REALLOCATED_AWAY + suffix,
+            recipients=[customers[0].owner],
+            params={**params, "actor": str(actor), "reason": reason, "new_owner": str(new_owner)},
+            actor=actor,
+        )
 
 
 def grading_policy() -> GradingPolicy:

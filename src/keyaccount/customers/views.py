@@ -24,10 +24,10 @@ from keyaccount.core.versioning import StaleEditError
 from keyaccount.org.requests import AuthenticatedRequest
 
 from . import access, permissions, selectors, services
+from .filters import CustomerFilterForm
 from .forms import (
     AMOUNT_HINT,
     AllocateForm,
-    CustomerFilterForm,
     DecideForm,
     DuplicateCheckForm,
     EvaluationForm,
@@ -99,7 +99,7 @@ def _may_allocate_somewhere(caps: permissions.Capabilities) -> bool:
 def customer_list(request: AuthenticatedRequest) -> HttpResponse:
     """The KA list: filters in the query string (shareable), htmx swaps only the results."""
     caps = _caps(request)
-    form = CustomerFilterForm(request.GET, user=request.user)
+    form = CustomerFilterForm(request.GET, choices=selectors.filter_choices(user=request.user))
     filters, ignored = form.filters()
     customers = selectors.customer_list(user=request.user, filters=filters)
     # Paginator counts with one COUNT(*) without ordering or joins for select_related.

@@ -1,11 +1,10 @@
-from typing import Any
-
-from django.http import HttpRequest
 from ninja import Router, Schema
 
 from keyaccount.core.lookup import get_or_404
 
 from . import selectors
+from .models import OrgUnit
+from .requests import AuthenticatedRequest
 
 router = Router(tags=["organisation"])
 
@@ -39,7 +38,7 @@ class OrgUnitOut(Schema):
     is_active: bool
 
 
-def _unit_out(unit: Any) -> OrgUnitOut:
+def _unit_out(unit: OrgUnit) -> OrgUnitOut:
     return OrgUnitOut(
         id=unit.pk,
         name=unit.name,
@@ -52,8 +51,8 @@ def _unit_out(unit: Any) -> OrgUnitOut:
 
 
 @router.get("/me", response=MeOut, summary="The signed-in user, their roles and scope")
-def me(request: HttpRequest) -> MeOut:
-    user: Any = request.auth  # type: ignore[attr-defined]
+def me(request: AuthenticatedRequest) -> MeOut:
+    user = request.auth
     assignments = user.role_assignments.select_related("role").order_by("role__order")
     return MeOut(
         id=user.pk,
@@ -63,20 +62,20 @@ def me(request: HttpRequest) -> MeOut:
         language=user.language,
         money_unit=user.money_unit,
         unit_id=user.unit_id,
-        unit_name=user.unit.name if user.unit_id else None,
+        unit_name=user.unit.name if user.unit is not None else None,
         roles=[RoleOut(code=a.role.code, name=a.role.name, unit_id=a.unit_id) for a in assignments],
         sees_everything=selectors.scope_for(user).everything,
     )
 
 
 @router.get("/org/units", response=list[OrgUnitOut], summary="Org units visible to me")
-def org_unit_list(request: HttpRequest) -> list[OrgUnitOut]:
-    return [_unit_out(u) for u in selectors.org_unit_list(user=request.auth)]  # type: ignore[attr-defined]
+def org_unit_list(request: AuthenticatedRequest) -> list[OrgUnitOut]:
+    return [_unit_out(u) for u in selectors.org_unit_list(user=request.auth)]
 
 
 @router.get(
     "/org/units/{unit_id}", response=OrgUnitOut, summary="One org unit (404 if not visible)"
 )
-def org_unit_detail(request: HttpRequest, unit_id: int) -> OrgUnitOut:
-    unit = get_or_404(selectors.org_unit_list(user=request.auth), pk=unit_id)  # type: ignore[attr-defined]
+def org_unit_detail(request: AuthenticatedRequest, unit_id: int) -> OrgUnitOut:
+    unit = get_or_404(selectors.org_unit_list(user=request.auth), pk=unit_id)
     return _unit_out(unit)

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -92,7 +93,11 @@ class User(AbstractUser):
     money_unit = models.CharField(
         _("show amounts in"), max_length=10, choices=MoneyUnit.choices, default=MoneyUnit.WAN
     )
-    history = HistoricalRecords(excluded_fields=["password", "last_login"], user_related_name="+")
+    #: kept by ``org.notifications`` (always the count of unread rows): the bell needs no query
+    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login", "unread_notifications"], user_related_name="+"
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -254,3 +259,64 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class Notification(models.Model):
+    """Something that concerns one person (a customer reallocated to them, a risk decision
+    awaiting them …). Stored as a kind and parameters and rendered in the reader's language
+    (``org.notifications``); read when they open it or mark it read."""
+
+    recipient = models.ForeignKey(
+        User, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=60)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("caused by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["recipient", "-created_at"], name="notification_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.kind}"
+
+
+class NotificationSetting(models.Model):
+    """A person's choice for one group of notifications: in the app, by e-mail, both or none.
+    Without a row, the group's defaults apply."""
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_settings",
+    )
+    group = models.CharField(_("notifications"), max_length=60)
+    in_app = models.BooleanField(_("in the app"), default=True)
+    email = models.BooleanField(_("by e-mail"), default=True)
+
+    class Meta:
+        verbose_name = _("notification setting")
+        verbose_name_plural = _("notification settings")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "group"], name="notificationsetting_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.group}"

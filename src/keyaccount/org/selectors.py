@@ -7,7 +7,7 @@ from django.db.models import F, QuerySet
 from keyaccount.core.request_cache import memo
 
 from .models import ApiToken, OrgUnit, Region, RoleAssignment, User
-from .rules import NO_SCOPE, Scope, ancestors, build_scope, descendants
+from .rules import NO_SCOPE, RoleCode, Scope, ancestors, build_scope, descendants
 
 
 def unit_parents() -> dict[int, int | None]:
@@ -42,6 +42,21 @@ def region_subtree(region_id: int) -> list[int]:
     """The region and every region below it (江苏 under 华东 under 中国), as sorted ids."""
     parents = dict(Region.objects.values_list("id", "parent_id"))
     return sorted(descendants(parents, [region_id]))
+
+
+def directors_covering(unit_id: int | None) -> list[User]:
+    """The active sales directors whose covered unit is ``unit_id`` or a unit above it: who
+    decides a high-risk deal owned there."""
+    if unit_id is None:
+        return []
+    units = [unit_id, *ancestors(unit_parents(), unit_id)]
+    return list(
+        User.objects.filter(
+            is_active=True,
+            role_assignments__role__code=RoleCode.SALES_DIRECTOR,
+            role_assignments__unit_id__in=units,
+        ).distinct()
+    )
 
 
 def role_codes(user: Any) -> set[str]:

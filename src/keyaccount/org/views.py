@@ -1,25 +1,33 @@
-"""Pages about me and my organisation: language, API tokens, the org tree."""
+"""Pages about me and my organisation: home, language, API tokens, notifications, the org tree."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors, services
+from keyaccount.core.pending import pending_for
+
+from . import notifications, selectors, services
+from .access import notification_for
 from .forms import ApiTokenForm, LanguageForm
 from .models import ApiToken
+from .requests import AuthenticatedRequest
 
 
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", selectors.home_summary(user=request.user))
+    context = selectors.home_summary(user=request.user)
+    context["pending"] = pending_for(request.user)
+    return render(request, "core/home.html", context)
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
@@ -93,3 +101,66 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def org_units(request: HttpRequest) -> HttpResponse:
     return render(request, "org/units.html", selectors.org_tree(user=request.user))
+
+
+# --- notifications --------------------------------------------------------------------------
+
+NOTIFICATIONS_PER_PAGE = 50
+
+
+@login_required
+@require_GET
+def notification_list(request: AuthenticatedRequest) -> HttpResponse:
+    unread_only = request.GET.get("show") == "unread"
+    page = Paginator(
+        notifications.notifications_for(user=request.user, unread_only=unread_only),
+        NOTIFICATIONS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    rows = [{"n": n, "text": notifications.render(n)} for n in page.object_list]
+    return render(
+        request,
+        "org/notifications.html",
+        {"page": page, "rows": rows, "unread_only": unread_only},
+    )
+
+
+@login_required
+@require_POST
+def notification_open(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Mark one notification read and go where it points (someone else's is a 404)."""
+    notification = notification_for(request.user, pk)
+    notifications.mark_read(actor=request.user, notification=notification)
+    target = notification.url if notification.url.startswith("/") else ""
+    return HttpResponseRedirect(_safe_next(request, target or reverse("org:notifications")))
+
+
+@login_required
+@require_POST
+def notification_read_all(request: AuthenticatedRequest) -> HttpResponse:
+    count = notifications.mark_all_read(actor=request.user)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s notification marked read.", "%(count)s notifications marked read.", count
+        )
+        % {"count": count},
+    )
+    return redirect("org:notifications")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request: AuthenticatedRequest) -> HttpResponse:
+    rows = notifications.settings_for(request.user)
+    if request.method == "POST":
+        choices = {
+            row["group"]: (
+                request.POST.get(f"{row['group']}.in_app") == "on",
+                request.POST.get(f"{row['group']}.email") == "on",
+            )
+            for row in rows
+        }
+        notifications.settings_save(actor=request.user, choices=choices)
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("org:notification_settings")
+    return render(request, "org/notification_settings.html", {"rows": rows})

@@ -8,11 +8,17 @@ class PipelineConfig(AppConfig):
     verbose_name = _("Opportunities")
 
     def ready(self) -> None:
+        from keyaccount.core import pending
         from keyaccount.core.navigation import NavItem, register
         from keyaccount.customers.tabs import CustomerTab
         from keyaccount.customers.tabs import register as register_tab
 
+        from . import notices
+        from .pending import pending_work
         from .views import customer_tab
+
+        notices.register()
+        pending.register("pipeline", pending_work)
 
         register_tab(
             CustomerTab(

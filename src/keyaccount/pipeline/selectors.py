@@ -2,6 +2,7 @@
 totals are a fixed number of queries whatever the number of opportunities (rule 10)."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -25,7 +26,7 @@ from django.utils import timezone
 from keyaccount.contacts.models import Contact
 from keyaccount.org.rules import descendants
 from keyaccount.org.selectors import region_subtree, unit_parents
-from keyaccount.process.models import Stage
+from keyaccount.process.models import ExitCriterion, FormCode, Stage
 
 from . import rules
 from .models import (
@@ -329,6 +330,51 @@ def transitions(opp: Opportunity) -> list[StageTransition]:
         .select_related("from_stage", "to_stage", "from_step", "to_step", "actor")
         .order_by("at", "id")
     )
+
+
+def missing_in_my_language(rows: Iterable[StageTransition]) -> dict[int, list[str]]:
+    """What each overridden move had missing, in the active language (one query for the
+    criteria's texts, whatever the number of rows)."""
+    rows = [r for r in rows if r.missing]
+    ids = {
+        int(m["ref"])
+        for r in rows
+        for m in r.missing
+        if isinstance(m, dict) and m.get("kind") == "criterion" and str(m.get("ref", "")).isdigit()
+    }
+    texts = {str(c.pk): c.text for c in ExitCriterion.objects.filter(pk__in=ids)} if ids else {}
+    forms = {code: str(label) for code, label in FormCode.choices}
+    elements = {code: str(label) for code, label in rules.Element.choices}
+    return {
+        r.pk: [
+            rules.missing_sentence(m, criteria=texts, forms=forms, elements=elements)
+            for m in r.missing
+            if isinstance(m, dict)
+        ]
+        for r in rows
+    }
+
+
+def overrides(*, user: Any, status: str = "awaiting") -> QuerySet[StageTransition]:
+    """The overridden moves of the opportunities ``user`` may see: ``awaiting`` review (oldest
+    first), ``reviewed`` (newest first) or ``all``."""
+    qs = StageTransition.objects.filter(
+        overridden=True, opportunity__in=visible(user).values("pk")
+    ).select_related(
+        "opportunity__customer",
+        "opportunity__owner__unit",
+        "from_stage",
+        "from_step",
+        "to_stage",
+        "to_step",
+        "actor",
+        "reviewed_by",
+    )
+    if status == "awaiting":
+        return qs.filter(reviewed_at__isnull=True).order_by("at", "id")
+    if status == "reviewed":
+        qs = qs.filter(reviewed_at__isnull=False)
+    return qs.order_by("-at", "-id")
 
 
 def risk_assessments(opp: Opportunity) -> list[RiskAssessment]:

@@ -88,7 +88,7 @@ class ExitCriterionInline(admin.TabularInline):
     model = ExitCriterion
     formset = CriterionFormSet
     extra = 0
-    fields = ["order", "text_zh", "text_en", "mandatory", "step"]
+    fields = ["order", "text_zh", "text_en", "mandatory", "step", "evidence"]
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
         formset = super().get_formset(request, obj, **kwargs)

@@ -1,5 +1,7 @@
-from django.http import HttpRequest
 from ninja import Router, Schema
+
+from keyaccount.core.lookup import get_or_404
+from keyaccount.org.requests import AuthenticatedRequest
 
 from .models import FormCode, Stage
 from .selectors import playbook_stages
@@ -105,12 +107,10 @@ def _stage_out(stage: Stage) -> StageOut:
 
 
 @router.get("/stages", response=list[StageOut], summary="The playbook: stages in order")
-def stage_list(request: HttpRequest) -> list[StageOut]:
+def stage_list(request: AuthenticatedRequest) -> list[StageOut]:
     return [_stage_out(s) for s in playbook_stages()]
 
 
 @router.get("/stages/{code}", response=StageOut, summary="One stage of the playbook")
-def stage_detail(request: HttpRequest, code: str) -> StageOut:
-    from keyaccount.core.lookup import get_or_404
-
+def stage_detail(request: AuthenticatedRequest, code: str) -> StageOut:
     return _stage_out(get_or_404(playbook_stages(), code=code))

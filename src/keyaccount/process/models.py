@@ -4,6 +4,7 @@ The process is data. It ships as the default playbook (a data migration) and an 
 edits it in the back office; ``process.rules.validate_playbook`` refuses edits that would break it.
 """
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -140,6 +141,16 @@ class ExitCriterion(TimeStampedModel):
     text_zh = models.CharField(_("criterion (Chinese)"), max_length=200)
     text_en = models.CharField(_("criterion (English)"), max_length=200)
     mandatory = models.BooleanField(_("mandatory"), default=True)
+    evidence = models.JSONField(
+        _("evidence"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Empty: a person ticks it. Otherwise the facts that make it met, checked from the "
+            'record, e.g. [{"fact": "elements", "elements": ["budget"], "minimum": '
+            '"confirmed"}] (the vocabulary is in docs/process.md).'
+        ),
+    )
     history = HistoricalRecords()
 
     text = Localized()
@@ -151,6 +162,17 @@ class ExitCriterion(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def is_evidence(self) -> bool:
+        return bool(self.evidence)
+
+    def clean(self) -> None:
+        from .evidence import validate
+
+        problems = validate(self.evidence)
+        if problems:
+            raise ValidationError({"evidence": problems})
 
 
 class RequiredForm(models.Model):

@@ -17,7 +17,7 @@ Text fields named ``activities_*``, ``results_*`` and ``reports_*`` hold one ite
 be imported by migrations, tests and tools alike.
 """
 
-from typing import TypedDict
+from typing import Any, NotRequired, TypedDict
 
 __all__ = [
     "DEFAULT_PLAYBOOK",
@@ -54,6 +54,8 @@ class CriterionData(TypedDict):
     text_zh: str
     text_en: str
     mandatory: bool
+    # facts that answer it from the record (process.evidence); absent: a person ticks it
+    evidence: NotRequired[list[dict[str, Any]]]
     step: str | None  # code of the step it belongs to, or None for the stage as a whole
 
 
@@ -196,6 +198,7 @@ _DEVELOPMENT: StageData = {
             "text_zh": "客户需求意向已初步确认",
             "text_en": "Customer's intent confirmed",
             "mandatory": True,
+            "evidence": [{"fact": "elements", "elements": ["need"], "minimum": "partly"}],
             "step": "lead_discovery",
         },
         {
@@ -205,6 +208,7 @@ _DEVELOPMENT: StageData = {
                 "decided to continue"
             ),
             "mandatory": True,
+            "evidence": [{"fact": "risk_cleared"}],
             "step": "first_interview",
         },
         {
@@ -214,6 +218,7 @@ _DEVELOPMENT: StageData = {
                 "priority evaluation items) clarified"
             ),
             "mandatory": True,
+            "evidence": [{"fact": "elements", "elements": "all", "minimum": "partly"}],
             "step": "first_interview",
         },
         {
@@ -232,12 +237,14 @@ _DEVELOPMENT: StageData = {
                 "or matters for its future direction or market influence"
             ),
             "mandatory": True,
+            "evidence": [{"fact": "strategic_fit"}],
             "step": None,
         },
         {
             "text_zh": "客户等级（A级/B级/C级/D级）已评定，大客户跟进表已填写",
             "text_en": "Customer graded (A/B/C/D) and the KA follow-up form filled in",
             "mandatory": True,
+            "evidence": [{"fact": "customer_graded"}, {"fact": "form", "form": "ka_follow_up"}],
             "step": None,
         },
     ],
@@ -524,24 +531,37 @@ _INITIATION: StageData = {
             "text_zh": "项目预算已确认",
             "text_en": "Project budget confirmed",
             "mandatory": True,
+            "evidence": [{"fact": "elements", "elements": ["budget"], "minimum": "confirmed"}],
             "step": "project_approval",
         },
         {
             "text_zh": "项目/采购进度表已确认",
             "text_en": "Project/procurement schedule confirmed",
             "mandatory": True,
+            "evidence": [{"fact": "elements", "elements": ["schedule"], "minimum": "confirmed"}],
             "step": "project_approval",
         },
         {
             "text_zh": "决策流程和决策人已摸清（权力图已完成）",
             "text_en": "Decision process and decision makers mapped (power map completed)",
             "mandatory": True,
+            "evidence": [
+                {"fact": "elements", "elements": ["decision"], "minimum": "confirmed"},
+                {"fact": "buying_roles", "all": [{"role": "decision_maker"}]},
+            ],
             "step": "decision_mapping",
         },
         {
             "text_zh": "已识别至少一名内线/支持者",
             "text_en": "At least one coach/supporter identified",
             "mandatory": True,
+            "evidence": [
+                {
+                    "fact": "buying_roles",
+                    "any": [{"role": "coach"}, {"attitude": "supporter"}],
+                    "min": 1,
+                }
+            ],
             "step": "decision_mapping",
         },
         {
@@ -774,6 +794,13 @@ _PROPOSAL: StageData = {
             "text_zh": "技术评估人员支持我方",
             "text_en": "Technical evaluators support us",
             "mandatory": True,
+            "evidence": [
+                {
+                    "fact": "buying_roles",
+                    "any": [{"role": "technical_evaluator", "attitude": "supporter"}],
+                    "min": 1,
+                }
+            ],
             "step": "technical_exchange",
         },
         {
@@ -808,6 +835,16 @@ _PROPOSAL: StageData = {
                 "Several key customer contacts engaged (decision maker, technical evaluator, user)"
             ),
             "mandatory": True,
+            "evidence": [
+                {
+                    "fact": "buying_roles",
+                    "all": [
+                        {"role": "decision_maker"},
+                        {"role": "technical_evaluator"},
+                        {"role": "user"},
+                    ],
+                }
+            ],
             "step": None,
         },
     ],
@@ -1280,6 +1317,7 @@ _NEGOTIATION: StageData = {
             "text_zh": "合同已签订（金额、日期、付款里程碑）",
             "text_en": "Contract signed (amount, date, payment milestones)",
             "mandatory": True,
+            "evidence": [{"fact": "contract_signed"}],
             "step": "contract_signing",
         },
     ],
@@ -1472,12 +1510,14 @@ _IMPLEMENTATION: StageData = {
             "text_zh": "验收证书已签署",
             "text_en": "Acceptance certificate signed",
             "mandatory": True,
+            "evidence": [{"fact": "milestones", "state": "accepted", "which": "any"}],
             "step": "delivery_acceptance",
         },
         {
             "text_zh": "所有付款里程碑款项已全部回收",
             "text_en": "All payment milestones collected",
             "mandatory": True,
+            "evidence": [{"fact": "milestones", "state": "collected", "which": "all"}],
             "step": "collection_service",
         },
         {
@@ -1490,6 +1530,7 @@ _IMPLEMENTATION: StageData = {
             "text_zh": "客户的新需求已登记为新的销售机会",
             "text_en": "Customer's new needs registered as new opportunities",
             "mandatory": False,
+            "evidence": [{"fact": "new_opportunity"}],
             "step": "collection_service",
         },
         {

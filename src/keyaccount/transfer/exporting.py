@@ -5,17 +5,18 @@ Every export starts from ``visible_to(user)`` and reads in a bounded number of q
 go through ``core.excel.add_sheet``; the lists, which can hold tens of thousands of rows, are
 streamed into a write-only workbook by ``stream_sheet`` with every string typed as a string.
 Amounts are Decimal yuan with a number format, dates are dates, headers are in the user's
-language and are those of the import template, so an export can be imported again.
+language and are those of the import template, so an export can be imported again. The list
+exports take the KA list's filters as its page reads them (``customers.filters``): an export
+lists the customers of the page it was started from.
 """
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,53 +40,10 @@ from keyaccount.core.excel import (
     write_csv,
 )
 from keyaccount.customers import selectors
-from keyaccount.customers.models import Customer, Evaluation, RegistrationStatus
+from keyaccount.customers.filters import CustomerFilters
+from keyaccount.customers.models import Customer, Evaluation
 
 from . import importing
-
-# --- filters --------------------------------------------------------------------------------
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
-
-
-def _score(value: str | None) -> Decimal | None:
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() and 0 <= number <= 100 else None
-
-
-def filters_from_query(query: QueryDict) -> selectors.CustomerFilters:
-    """The KA list's filters from a query string, leniently: a bad value is ignored."""
-    grades: list[str] = []
-    for value in query.getlist("grade") + query.getlist("grades"):
-        for part in value.split(","):
-            part = part.strip()
-            grade = part.upper() if part.upper() in ("A", "B", "C", "D") else part.lower()
-            if grade in ("A", "B", "C", "D", "none") and grade not in grades:
-                grades.append(grade)
-    status = query.get("status", "")
-    sort = query.get("sort", "name")
-    return selectors.CustomerFilters(
-        q=query.get("q", "").strip()[:120],
-        grades=grades,
-        region=_int(query.get("region")),
-        industry=_int(query.get("industry")),
-        owner=_int(query.get("owner")),
-        team=_int(query.get("team")),
-        status=status if status in RegistrationStatus.values else "",
-        score_min=_score(query.get("score_min")),
-        score_max=_score(query.get("score_max")),
-        sort=sort if sort in selectors.SORTS else "name",
-    )
-
 
 # --- the KA list ----------------------------------------------------------------------------
 
@@ -120,7 +78,7 @@ def _list_header() -> list[str]:
     ]
 
 
-def export_customers(*, user: Any, filters: selectors.CustomerFilters, fmt: str) -> Export:
+def export_customers(*, user: Any, filters: CustomerFilters, fmt: str) -> Export:
     """The KA list (大客户名单) as the user sees it, filtered and sorted like the page."""
     rows = (
         _customer_cells(c)
@@ -146,7 +104,7 @@ def export_customers(*, user: Any, filters: selectors.CustomerFilters, fmt: str)
 # --- contacts -------------------------------------------------------------------------------
 
 
-def contacts_queryset(*, user: Any, filters: selectors.CustomerFilters) -> QuerySet[Contact]:
+def contacts_queryset(*, user: Any, filters: CustomerFilters) -> QuerySet[Contact]:
     customers = selectors.customer_list(user=user, filters=filters)
     return (
         Contact.objects.visible_to(user)
@@ -173,7 +131,7 @@ def _contact_cells(contact: Contact) -> list[Any]:
     ]
 
 
-def export_contacts(*, user: Any, filters: selectors.CustomerFilters, fmt: str) -> Export:
+def export_contacts(*, user: Any, filters: CustomerFilters, fmt: str) -> Export:
     """The contacts of the customers the user sees (and the filters select)."""
     header = [c.header for c in importing.CONTACT_COLUMNS] + [
         str(label) for label in importing.EXPORT_ONLY[importing.CONTACTS]

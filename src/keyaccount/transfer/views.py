@@ -19,7 +19,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from keyaccount.core.excel import FORMATS, XLSX_CONTENT_TYPE, Export, download, file_name
-from keyaccount.customers import access, permissions
+from keyaccount.customers import access, permissions, selectors
+from keyaccount.customers.filters import CustomerFilters, parse_filters
 from keyaccount.customers.models import Customer
 from keyaccount.org.requests import AuthenticatedRequest
 
@@ -38,6 +39,11 @@ def _visible_customer(request: AuthenticatedRequest, pk: int) -> Customer:
     return access.customer_for(request.user, pk)
 
 
+def _list_filters(request: AuthenticatedRequest) -> CustomerFilters:
+    """The KA list's filters as its page reads them: the values it drops are dropped here too."""
+    return parse_filters(request.GET, selectors.filter_choices(user=request.user)).filters
+
+
 # --- exports --------------------------------------------------------------------------------
 
 
@@ -45,7 +51,7 @@ def _visible_customer(request: AuthenticatedRequest, pk: int) -> Customer:
 @require_GET
 def export_list(request: AuthenticatedRequest) -> HttpResponse:
     """The KA list with the list page's filters, as .xlsx or CSV."""
-    filters = exporting.filters_from_query(request.GET)
+    filters = _list_filters(request)
     return download(
         exporting.export_customers(user=request.user, filters=filters, fmt=_format(request))
     )
@@ -54,7 +60,7 @@ def export_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_GET
 def export_contacts(request: AuthenticatedRequest) -> HttpResponse:
-    filters = exporting.filters_from_query(request.GET)
+    filters = _list_filters(request)
     return download(
         exporting.export_contacts(user=request.user, filters=filters, fmt=_format(request))
     )
@@ -214,7 +220,7 @@ def _decide(request: AuthenticatedRequest, action: str) -> HttpResponse:
     if plan.has_errors:
         messages.error(request, _("Nothing was imported: correct the rows in error first."))
         return HttpResponseRedirect(f"{here}?batch={batch.pk}&show=errors")
-    outcome = importing.commit(user=request.user, batch=batch, plan=plan)
+    outcome = importing.commit(actor=request.user, batch=batch, plan=plan)
     if not outcome.committed:
         messages.error(request, outcome.message)
         return HttpResponseRedirect(f"{here}?batch={batch.pk}&show=errors")

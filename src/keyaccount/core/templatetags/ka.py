@@ -3,6 +3,7 @@ from typing import Any
 
 from django import forms, template
 
+from keyaccount.core import events
 from keyaccount.core.money import MoneyUnit, format_money
 
 register = template.Library()
@@ -27,3 +28,9 @@ def widget(field: forms.BoundField) -> str:
 def money(amount: Decimal | None, user: Any = None) -> str:
     unit = getattr(user, "money_unit", MoneyUnit.WAN) or MoneyUnit.WAN
     return format_money(amount, unit)
+
+
+@register.filter
+def event(text: str | None) -> str:
+    """A stored reason or note in the reader's language (``core.events``)."""
+    return events.render(text)

@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from django.db import migrations
 
-# code, name_zh, name_en, question_zh, question_en, weight
+# code, name_zh, name_en, question_zh, question_en, weight. Every question asks about a risk
+# (0 = none … 5 = severe); 0004 rewords installs that still have the first wording.
 RISK_FACTORS = [
     ("ability_to_pay", "支付能力", "Ability to pay",
-     "客户是否有足够且可靠的支付能力？", "Can the customer pay, reliably and on time?", 12),
+     "客户支付能力不足、不能按时足额付款的风险有多大？", "How likely is it that the customer cannot pay in full and on time?", 12),
     ("budget_unconfirmed", "预算未确认", "Budget unconfirmed",
      "项目预算是否尚未落实？", "Is the project budget still unconfirmed?", 12),
     ("decision_unclear", "决策流程不清", "Decision process unclear",
@@ -19,9 +20,9 @@ RISK_FACTORS = [
     ("strong_incumbent", "强势在位供应商", "Strong incumbent",
      "是否有根基深厚的在位供应商？", "Is there a well-entrenched incumbent supplier?", 10),
     ("technical_feasibility", "技术可行性", "Technical feasibility",
-     "我们的方案在技术上能否满足需求？", "Is our solution technically able to meet the need?", 12),
+     "我们的方案在技术上满足不了需求的风险有多大？", "How likely is it that our solution cannot meet the need technically?", 12),
     ("delivery_capacity", "交付能力", "Delivery capacity",
-     "我们是否有足够的交付资源？", "Do we have the delivery capacity for it?", 10),
+     "我们交付资源不足的风险有多大？", "How likely is it that we lack the capacity to deliver it?", 10),
     ("price_pressure", "价格与毛利压力", "Price / margin pressure",
      "价格或毛利是否承受很大压力？", "Is there heavy pressure on price or margin?", 10),
     ("relationship_coverage", "关系覆盖不足", "Weak relationship coverage",

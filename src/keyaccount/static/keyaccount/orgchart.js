@@ -2,6 +2,8 @@
 // Data comes from the page's json_script block; no inline script (CSP).
 (function () {
   "use strict";
+  // Rich-text tooltips read "{style|text}" as markup: a name is shown as it was typed.
+  function plain(text) { return String(text).replace(/[{}|]/g, function (c) { return { "{": "｛", "}": "｝", "|": "｜" }[c]; }); }
   var el = document.getElementById("ka-orgchart");
   var data = document.getElementById("ka-orgchart-data");
   if (!el || !data || !window.echarts) { return; }
@@ -56,11 +58,14 @@
 
   var chart = window.echarts.init(el, null, { renderer: "canvas" });
   chart.setOption({
+    // Drawn on the canvas ("richText"), not as HTML: an HTML tooltip carries inline style
+    // attributes, which the Content Security Policy refuses.
     tooltip: {
       trigger: "item",
+      renderMode: "richText",
       formatter: function (p) {
         var d = p.data || {};
-        return [d.name, d.title, d.department].filter(Boolean).map(window.echarts.format.encodeHTML).join("<br>");
+        return [d.name, d.title, d.department].filter(Boolean).map(plain).join("\n");
       }
     },
     series: [{

@@ -15,7 +15,7 @@
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;
     var elt = event.detail.elt;
-    if ((status === 400 || status === 409) && elt && elt.closest && elt.closest("[data-ka-errors]")) {
+    if ((status === 400 || status === 403 || status === 409) && elt && elt.closest && elt.closest("[data-ka-errors]")) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }

@@ -11,7 +11,9 @@
   }
   var instance = window.echarts.init(el, null, { renderer: "canvas" });
   instance.setOption({
-    tooltip: { trigger: "axis" },
+    // Drawn on the canvas ("richText"), not as HTML: an HTML tooltip carries inline style
+    // attributes, which the Content Security Policy refuses.
+    tooltip: { trigger: "axis", renderMode: "richText" },
     legend: { bottom: 0 },
     grid: { left: 40, right: 40, top: 40, bottom: 30, containLabel: true },
     xAxis: {

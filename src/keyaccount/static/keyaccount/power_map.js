@@ -61,11 +61,14 @@
     return { units: units, depth: depth };
   }
 
+  // Rich-text tooltips read "{style|text}" as markup: a name is shown as it was typed.
+  function plain(text) { return String(text).replace(/[{}|]/g, function (c) { return { "{": "｛", "}": "｝", "|": "｜" }[c]; }); }
+
   function tooltip(p) {
     var d = p.data || {};
     var parts = [d.name, d.title, d.department];
     if (d.involved) { parts.push(d.role_label, d.influence_label, d.attitude_label); }
-    return parts.filter(Boolean).map(window.echarts.format.encodeHTML).join("<br>");
+    return parts.filter(Boolean).map(plain).join("\n");
   }
 
   function option(tree, narrow) {
@@ -73,7 +76,9 @@
       ? { position: "right", align: "left", verticalAlign: "middle", distance: 8 }
       : { position: "bottom", align: "center", verticalAlign: "top", distance: 6 };
     return {
-      tooltip: { trigger: "item", formatter: tooltip },
+      // Drawn on the canvas ("richText"), not as HTML: an HTML tooltip carries inline style
+      // attributes, which the Content Security Policy refuses.
+      tooltip: { trigger: "item", renderMode: "richText", formatter: tooltip },
       series: [{
         type: "tree",
         data: [tree],

@@ -1,0 +1,170 @@
+"""Import customers, contacts and evaluations from Excel (.xlsx) and CSV.
+
+parse → validate every row with the rules the services apply → preview → commit.
+
+The format is one workbook (the template, ``build_template``) with a sheet per kind of record:
+customers (客户档案), contacts (联系人) and comprehensive evaluations (客户综合评估). A sheet is
+recognised by its header row, not by its name, so any sheet may be left out or renamed; a CSV
+file holds one of them. Headers are matched in either language.
+
+Nothing here writes until ``commit``: ``preview`` reads the file, checks every cell and matches
+every row against the database in a bounded number of queries (no per-row lookups), and returns
+a ``Plan`` whose JSON form is kept in an ``ImportBatch`` (the rows, never the file). ``commit``
+validates the rows again against the database as it is then and writes them through the
+services (``registration_request``, ``customer_update``, ``grade_set``, ``contact_create``,
+``contact_update``, ``evaluation_create``) in one transaction: all rows or none.
+
+Matching (what makes a second import of the same file change nothing):
+
+- customers by unified social credit code, then by normalised name (``rules.name_key``), among
+  all live customers; a match the importer cannot see is an error naming its owner only (as the
+  registration check does); a visible match is updated (blank cells never erase anything);
+  an unmatched row becomes a registration request owned by the importer;
+- contacts by customer, then name and mobile;
+- evaluations by customer, date, scores and summary.
+
+Where things live (each submodule imports only those above it in this list):
+
+- ``reading``: the size and row limits, ``FileRefusedError``, reading CSV and .xlsx into
+  ``Table``\\ s (``read_upload`` → ``ReadResult``), what a file that is no spreadsheet is;
+- ``columns``: the kinds of sheet, the ``Column``\\ s of each, their headers in both
+  languages, header matching (``header_key``, ``header_index``), export-only columns;
+- ``cells``: parsing a cell for its column (``parse_cell``), regions and industries
+  (``References``, ``ref_label``), a value's JSON form and how a preview shows it;
+- ``plan``: ``Problem``, ``Row``, ``Sheet``, ``Plan`` (and their JSON form), the actions and
+  levels, ``detect_kind`` and ``parse_tables`` (headers recognised, cells parsed);
+- ``duplicates``: ``DuplicateIndex``, likely duplicates for thousands of names at once;
+- ``matching``: the ``Context`` every row is checked against (loaded in a fixed number of
+  queries), a contact's or evaluation's customer, chunked loads, a service's refusal on a row;
+- ``customers``, ``contacts``, ``evaluations``: the planner and the commit of each sheet;
+- ``batches``: ``preview``, ``plan_sheets``, ``save_batch`` and ``load_batch``;
+- ``committing``: ``commit``, all rows or none;
+- ``template``: ``build_template``.
+
+The names callers use are re-exported here: ``importing.preview``, ``importing.Plan`` ….
+"""
+
+from .batches import BATCH_LIFETIME, load_batch, plan_sheets, preview, save_batch
+from .cells import References, decode_value, encode_value, parse_cell, ref_label
+from .columns import (
+    COLUMNS,
+    CONTACT_COLUMNS,
+    CONTACTS,
+    CUSTOMER_COLUMNS,
+    CUSTOMERS,
+    EVALUATION_COLUMNS,
+    EVALUATIONS,
+    EXPORT_ONLY,
+    KINDS,
+    SHEET_TITLES,
+    Column,
+    export_only_headers,
+    header_index,
+    header_key,
+    model_label,
+)
+from .committing import Outcome, commit
+from .contacts import plan_contacts
+from .customers import plan_customers
+from .duplicates import DuplicateIndex
+from .evaluations import plan_evaluations
+from .matching import Context, CustomerRef, Live
+from .plan import (
+    CREATE,
+    ERROR,
+    EXAMPLE_CUSTOMER,
+    FAILED,
+    INFO,
+    NOTES_TITLE,
+    PAYLOAD_VERSION,
+    UNCHANGED,
+    UPDATE,
+    WARNING,
+    Plan,
+    Problem,
+    Row,
+    Sheet,
+    action_label,
+    detect_kind,
+    parse_tables,
+)
+from .reading import (
+    MAX_BYTES,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MAX_UNPACKED,
+    MAX_ZIP_ENTRIES,
+    CellError,
+    FileRefusedError,
+    Formula,
+    ReadResult,
+    Table,
+    read_upload,
+)
+from .template import build_template
+
+__all__ = [
+    "BATCH_LIFETIME",
+    "COLUMNS",
+    "CONTACTS",
+    "CONTACT_COLUMNS",
+    "CREATE",
+    "CUSTOMERS",
+    "CUSTOMER_COLUMNS",
+    "ERROR",
+    "EVALUATIONS",
+    "EVALUATION_COLUMNS",
+    "EXAMPLE_CUSTOMER",
+    "EXPORT_ONLY",
+    "FAILED",
+    "INFO",
+    "KINDS",
+    "MAX_BYTES",
+    "MAX_COLUMNS",
+    "MAX_ROWS",
+    "MAX_UNPACKED",
+    "MAX_ZIP_ENTRIES",
+    "NOTES_TITLE",
+    "PAYLOAD_VERSION",
+    "SHEET_TITLES",
+    "UNCHANGED",
+    "UPDATE",
+    "WARNING",
+    "CellError",
+    "Column",
+    "Context",
+    "CustomerRef",
+    "DuplicateIndex",
+    "FileRefusedError",
+    "Formula",
+    "Live",
+    "Outcome",
+    "Plan",
+    "Problem",
+    "ReadResult",
+    "References",
+    "Row",
+    "Sheet",
+    "Table",
+    "action_label",
+    "build_template",
+    "commit",
+    "decode_value",
+    "detect_kind",
+    "encode_value",
+    "export_only_headers",
+    "header_index",
+    "header_key",
+    "load_batch",
+    "model_label",
+    "parse_cell",
+    "parse_tables",
+    "plan_contacts",
+    "plan_customers",
+    "plan_evaluations",
+    "plan_sheets",
+    "preview",
+    "read_upload",
+    "ref_label",
+    "save_batch",
+]

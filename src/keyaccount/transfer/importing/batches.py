@@ -1,0 +1,77 @@
+"""The preview of an upload (read, parse, check every row; nothing written) and the
+``ImportBatch`` that keeps it until it is imported, discarded or a day old."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from keyaccount.customers.models import ImportBatch
+from keyaccount.org.models import User
+
+from .cells import References
+from .columns import CONTACTS, CUSTOMERS, EVALUATIONS, KINDS
+from .contacts import plan_contacts
+from .customers import plan_customers
+from .evaluations import plan_evaluations
+from .matching import Context
+from .plan import FAILED, INFO, Plan, Problem, Sheet, parse_tables
+from .reading import read_upload
+
+BATCH_LIFETIME = timedelta(days=1)
+
+
+_PLANNERS = {CUSTOMERS: plan_customers, CONTACTS: plan_contacts, EVALUATIONS: plan_evaluations}
+
+
+def plan_sheets(ctx: Context, sheets: list[Sheet]) -> None:
+    """Check every row against the database; customers first (contacts may name them)."""
+    for row in (r for s in sheets for r in s.rows):
+        del row.problems[row.parsed :]
+        row.action, row.target, row.version, row.changes = "", None, None, []
+        row.customer_ref, row.boss, row.label, row.duplicates = "", "", "", []
+    for kind in KINDS:
+        for sheet in sheets:
+            if sheet.kind == kind:
+                _PLANNERS[kind](ctx, sheet)
+    for row in (r for s in sheets for r in s.rows):
+        if row.has_error:
+            row.action = FAILED
+
+
+def preview(*, user: User, file_name: str, data: bytes) -> Plan:
+    """Read, parse and check an upload; writes nothing. ``FileRefusedError`` if unreadable."""
+    read = read_upload(file_name, data)
+    refs = References.load()
+    sheets, problems = parse_tables(read, refs)
+    if read.file_type == "csv":
+        problems.insert(
+            0, Problem(INFO, _("Read as CSV text in %(encoding)s.") % {"encoding": read.encoding})
+        )
+    ctx = Context.load(user, refs)
+    plan_sheets(ctx, sheets)
+    return Plan(file_name, read.file_type, read.encoding, problems, sheets)
+
+
+def save_batch(*, user: User, plan: Plan) -> ImportBatch:
+    ImportBatch.objects.filter(created_at__lt=timezone.now() - BATCH_LIFETIME).delete()
+    return ImportBatch.objects.create(
+        user=user, file_name=plan.file_name[:200], payload=plan.as_json()
+    )
+
+
+def load_batch(*, user: User, batch_id: Any) -> tuple[ImportBatch, Plan] | None:
+    """The user's own unexpired batch, or None (someone else's is the same as a missing one)."""
+    batch = (
+        ImportBatch.objects.filter(user=user, created_at__gte=timezone.now() - BATCH_LIFETIME)
+        .filter(pk=batch_id)
+        .first()
+    )
+    if batch is None:
+        return None
+    try:
+        return batch, Plan.from_json(batch.file_name, batch.payload)
+    except (KeyError, TypeError, ValueError):
+        batch.delete()
+        return None

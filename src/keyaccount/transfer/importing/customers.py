@@ -1,0 +1,308 @@
+"""The customers sheet: matching each row to a live customer (credit code, then name), what
+it changes, grades and likely duplicates; and its commit (registration requests, profile
+updates, grades)."""
+
+from collections import Counter
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from keyaccount.core.versioning import StaleEditError
+from keyaccount.customers import permissions, rules, services
+from keyaccount.customers.models import Customer, RegistrationStatus
+
+from .cells import display, same
+from .columns import CUSTOMER_COLUMNS, CUSTOMERS
+from .duplicates import DuplicateIndex
+from .matching import Context, Live, chunks, fail
+from .plan import CREATE, FAILED, UNCHANGED, UPDATE, Plan, Row, Sheet
+
+
+def _exact_duplicate_message(ctx: Context, c: Live) -> str:
+    """What the registration check says of a company someone else has (its own words)."""
+    view = ctx.duplicate_view(rules.DuplicateMatch(c.id, rules.DuplicateReason.SAME_NAME, 1.0))
+    error = services._exact_duplicate_error(view)
+    return " ".join(m for messages in error.message_dict.values() for m in messages)
+
+
+_PROFILE_KEYS = tuple(c.key for c in CUSTOMER_COLUMNS if c.key in services.PROFILE_FIELDS)
+_FK = {"region": "region_id", "industry": "industry_id"}
+
+
+def plan_customers(ctx: Context, sheet: Sheet) -> None:
+    columns = {c.key: c for c in CUSTOMER_COLUMNS}
+    headers = sheet.headers
+    # Who each row is, and which existing customer it matches.
+    matches: dict[int, int] = {}
+    seen_code: dict[str, int] = {}
+    seen_name: dict[str, int] = {}
+    seen_target: dict[int, int] = {}
+    for row in sheet.rows:
+        name = row.values.get("name", "")
+        code = row.values.get("credit_code", "")
+        row.label = name or code
+        if "name" not in row.values:
+            if not row.has_error:
+                row.error(_("The customer needs a name."), headers["name"])
+            continue
+        nkey = rules.name_key(name)
+        if not nkey:
+            row.error(
+                _("“%(name)s” has nothing left once the legal form is removed.") % {"name": name},
+                headers["name"],
+            )
+            continue
+        first = seen_code.get(code) if code else None
+        first = first or seen_name.get(nkey)
+        if first is not None:
+            row.error(
+                _("Row %(row)s of this sheet is the same company: keep one of the two rows.")
+                % {"row": first},
+                headers["name"],
+            )
+            continue
+        if code:
+            seen_code[code] = row.number
+        seen_name[nkey] = row.number
+        by_code = ctx.by_code.get(code) if code else None
+        by_name = ctx.by_name.get(nkey)
+        if by_code is not None and by_name is not None and by_code != by_name:
+            ctx.owner_names([ctx.live[by_code].owner_id, ctx.live[by_name].owner_id])
+            row.error(
+                _("The credit code belongs to “%(a)s” but the name is that of “%(b)s”: "
+                  "correct one of them.")
+                % {"a": ctx.live[by_code].name, "b": ctx.live[by_name].name},
+                headers.get("credit_code", ""),
+            )  # fmt: skip
+            continue
+        target = by_code if by_code is not None else by_name
+        if target is None:
+            continue
+        c = ctx.live[target]
+        if not c.visible:  # someone else's: say whose, change nothing
+            ctx.owner_names([c.owner_id])
+            row.error(_exact_duplicate_message(ctx, c), headers["name"])
+            continue
+        if code and c.credit_code and c.credit_code != code:
+            row.error(
+                _("“%(name)s” is registered with the credit code %(code)s: correct the code "
+                  "in the file, or the customer's profile first.")
+                % {"name": c.name, "code": c.credit_code},
+                headers.get("credit_code", ""),
+            )  # fmt: skip
+            continue
+        if target in seen_target:
+            row.error(
+                _("Row %(row)s of this sheet already updates this customer.")
+                % {"row": seen_target[target]},
+                headers["name"],
+            )
+            continue
+        seen_target[target] = row.number
+        matches[row.number] = target
+    ctx.owner_names(ctx.live[t].owner_id for t in matches.values())
+    # The matched customers' current values, in chunks.
+    current: dict[int, Customer] = {}
+    wanted = sorted({t for t in matches.values() if ctx.live[t].visible})
+    for chunk in chunks(wanted):
+        for customer in Customer.objects.filter(pk__in=chunk):
+            current[customer.pk] = customer
+    can_register = permissions.can_request_registration(ctx.caps)
+    creates: list[Row] = []
+    for row in sheet.rows:
+        if row.has_error:
+            row.action = FAILED
+            continue
+        target = matches.get(row.number)
+        if target is None:
+            if not can_register:
+                row.error(
+                    _("No customer you can see matches this row, and only account managers "
+                      "and key account managers register new customers."),
+                    headers["name"],
+                )  # fmt: skip
+            else:
+                row.action = CREATE
+                creates.append(row)
+                _check_new_grade(ctx, row, headers)
+            if row.has_error:
+                row.action = FAILED
+            continue
+        c = ctx.live[target]
+        row.target = target
+        customer = current[target]
+        row.version = customer.version
+        for key in _PROFILE_KEYS:
+            if key not in row.values:
+                continue
+            old = getattr(customer, _FK.get(key, key))
+            new = row.values[key]
+            if not same(columns[key], old, new):
+                row.changes.append(
+                    [headers[key], display(columns[key], old, ctx.refs),
+                     display(columns[key], new, ctx.refs)]
+                )  # fmt: skip
+        _check_grade(ctx, row, headers, customer, c)
+        if not row.changes:
+            row.action = UNCHANGED if not row.has_error else FAILED
+            continue
+        if any(ch[0] != headers.get("grade") for ch in row.changes) and (
+            not permissions.can_edit_profile(ctx.caps, c.owner_id, c.owner_unit_id)
+        ):
+            row.error(_("You may not edit this customer's profile."), headers["name"])
+        if row.has_error:
+            row.action = FAILED
+        else:
+            row.action = UPDATE
+            if customer.status == RegistrationStatus.PENDING:
+                row.warn(_("This customer's registration is still awaiting approval."))
+    _warn_duplicates(ctx, creates, headers)
+    for row in sheet.rows:
+        if row.action == CREATE and not row.has_error:
+            ctx.file_customers.setdefault(rules.name_key(row.values["name"]), row)
+            if row.values.get("credit_code"):
+                ctx.file_customers.setdefault(row.values["credit_code"], row)
+        elif row.action == FAILED:
+            key = rules.name_key(row.values.get("name", ""))
+            if key:
+                ctx.file_customers.setdefault(key, row)
+            if row.values.get("credit_code"):
+                ctx.file_customers.setdefault(row.values["credit_code"], row)
+
+
+def _check_new_grade(ctx: Context, row: Row, headers: dict[str, str]) -> None:
+    grade = row.values.get("grade")
+    if grade and not permissions.can_grade(ctx.caps, ctx.user.unit_id):
+        row.error(
+            _("Grades are set by the team manager, department head or sales director: "
+              "leave this cell blank."),
+            headers["grade"],
+        )  # fmt: skip
+
+
+def _check_grade(
+    ctx: Context, row: Row, headers: dict[str, str], customer: Customer, c: Live
+) -> None:
+    grade = row.values.get("grade")
+    if not grade or grade == customer.grade:
+        return
+    row.changes.append([headers["grade"], customer.grade, grade])
+    if not permissions.can_grade(ctx.caps, c.owner_unit_id):
+        row.error(
+            _("Grades are set by the team manager, department head or sales director: "
+              "leave this cell blank."),
+            headers["grade"],
+        )  # fmt: skip
+    elif rules.grade_needs_reason(
+        new_grade=grade, suggested=customer.suggested_grade or None
+    ) and not row.values.get("grade_reason"):
+        row.error(
+            _("The scorecard suggests %(suggested)s: say why the customer is graded "
+              "%(grade)s (column “%(column)s”).")
+            % {"suggested": customer.suggested_grade, "grade": grade,
+               "column": CUSTOMER_COLUMNS[-1].header},
+            headers["grade"],
+        )  # fmt: skip
+
+
+def _warn_duplicates(ctx: Context, creates: list[Row], headers: dict[str, str]) -> None:
+    """Likely duplicates of the new customers: existing ones, and earlier rows of the file."""
+    found: dict[int, list[rules.DuplicateMatch]] = {}
+    file_index = DuplicateIndex((), order=(rules.core_key(r.values["name"]) for r in creates))
+    row_of: dict[int, Row] = {}
+    for row in creates:
+        name, code = row.values["name"], row.values.get("credit_code", "")
+        found[row.number] = ctx.index.find(credit_code=code, name=name, limit=5)
+        earlier = file_index.find(credit_code=code, name=name, limit=3)
+        for match in earlier:
+            other = row_of[-match.id]
+            row.warn(
+                _("Likely the same company as row %(row)s (“%(name)s”, %(reason)s).")
+                % {"row": other.number, "name": other.values["name"],
+                   "reason": dict(rules.DuplicateReason.choices)[match.reason]},
+                headers["name"],
+            )  # fmt: skip
+        file_index.add(
+            rules.Candidate(
+                id=-row.number, credit_code=code, name_key=rules.name_key(name),
+                core_key=rules.core_key(name),
+            )
+        )  # fmt: skip
+        row_of[row.number] = row
+    ctx.owner_names(ctx.live[m.id].owner_id for ms in found.values() for m in ms)
+    for row in creates:
+        row.duplicates = found[row.number]
+        for match in found[row.number]:
+            view = ctx.duplicate_view(match)
+            row.warn(
+                _("Likely duplicate of “%(name)s” (%(reason)s; %(status)s, owned by %(owner)s): "
+                  "the row is imported as a new customer only if you confirm it is different.")
+                % {"name": view.name, "reason": view.reason_label, "status": view.status_label,
+                   "owner": view.owner_name},
+                headers["name"],
+            )  # fmt: skip
+
+
+# --- commit ---------------------------------------------------------------------------------
+
+
+def commit_customers(ctx: Context, plan: Plan, counts: Counter[str]) -> dict[int, Customer]:
+    created: dict[int, Customer] = {}
+    for sheet in (s for s in plan.sheets if s.kind == CUSTOMERS):
+        wanted = sorted(r.target for r in sheet.rows if r.action == UPDATE and r.target)
+        current: dict[int, Customer] = {}
+        for chunk in chunks(wanted):
+            for customer in Customer.objects.select_related("owner").filter(pk__in=chunk):
+                current[customer.pk] = customer
+        for row in sheet.rows:
+            if row.action not in (CREATE, UPDATE):
+                continue
+            data = {k: _model_value(ctx, k, v) for k, v in row.values.items() if k in _PROFILE_KEYS}
+            try:
+                if row.action == CREATE:
+                    result = services.registration_request(
+                        actor=ctx.user,
+                        data=data,
+                        confirm_not_duplicate=True,
+                        duplicates=[ctx.duplicate_view(m) for m in row.duplicates],
+                    )
+                    assert result.request is not None
+                    customer = result.request.customer
+                    created[row.number] = customer
+                    counts["customers_created"] += 1
+                else:
+                    customer = current[row.target or 0]
+                    profile_changed = any(ch[0] != sheet.headers.get("grade") for ch in row.changes)
+                    if profile_changed:
+                        services.customer_update(
+                            actor=ctx.user,
+                            customer=customer,
+                            data=data,
+                            expected_version=row.version or 0,
+                        )
+                        counts["customers_updated"] += 1
+                grade = row.values.get("grade")
+                if grade and grade != customer.grade:
+                    services.grade_set(
+                        actor=ctx.user,
+                        customer=customer,
+                        grade=grade,
+                        reason=row.values.get("grade_reason", ""),
+                    )
+                    counts["grades_set"] += 1
+            except (ValidationError, PermissionDenied, StaleEditError) as exc:
+                fail(row, exc, {**_field_headers(sheet), **sheet.headers})
+    return created
+
+
+def _field_headers(sheet: Sheet) -> dict[str, str]:
+    return {"reason": sheet.headers.get("grade_reason", sheet.headers.get("grade", ""))}
+
+
+def _model_value(ctx: Context, key: str, value: Any) -> Any:
+    if key == "region":
+        return ctx.refs.regions[value]
+    if key == "industry":
+        return ctx.refs.industries[value]
+    return value
