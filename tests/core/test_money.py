@@ -99,32 +99,57 @@ def test_in_unit_refuses_an_unknown_unit():
         in_unit(Decimal(1), "usd")
 
 
-SUFFIXES = {
-    "zh-hans": {"yuan": "元", "wan": "万元", "yi": "亿元"},
-    "en": {"yuan": "yuan", "wan": "×10k yuan", "yi": "×100M yuan"},
-}
-
-
-@pytest.mark.parametrize("language", ["en", "zh-hans"])
 @pytest.mark.parametrize(
-    ("amount", "unit", "number"),
+    ("amount", "zh", "en"),
     [
-        (Decimal("123456789"), MoneyUnit.YI, "1.23"),
-        (Decimal("1234567.8"), MoneyUnit.WAN, "123.46"),
-        (Decimal("123456789012"), MoneyUnit.WAN, "12,345,678.90"),
-        (Decimal("1234567.8"), MoneyUnit.YUAN, "1,234,567.80"),
-        (Decimal("-1234.5"), MoneyUnit.YUAN, "-1,234.50"),
-        (Decimal("0"), MoneyUnit.YI, "0.00"),
+        (Decimal("180000000000"), "1,800亿元", "CNY 180B"),
+        (Decimal("6200000"), "620万元", "CNY 6.2M"),
+        (Decimal("1234567.8"), "123.46万元", "CNY 1.23M"),
+        (Decimal("12345"), "1.23万元", "CNY 12.35K"),
+        (Decimal("8500"), "8,500元", "CNY 8.5K"),
+        (Decimal("999.5"), "999.5元", "CNY 999.5"),
+        (Decimal("0"), "0元", "CNY 0"),
+        (Decimal("-3500000"), "-350万元", "CNY -3.5M"),
     ],
 )
-def test_format_money_shows_the_users_unit(amount, unit, number, language):
-    with translation.override(language):
-        assert format_money(amount, unit) == f"{number} {SUFFIXES[language][unit]}"
-
-
-def test_format_money_defaults_to_wan():
+def test_lists_and_cards_scale_amounts_by_size_without_trailing_zeros(amount, zh, en):
     with translation.override("zh-hans"):
-        assert format_money(Decimal("50000")) == "5.00 万元"
+        assert format_money(amount) == zh
+    with translation.override("en"):
+        assert format_money(amount) == en
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "zh", "en"),
+    [
+        (Decimal("6200000"), MoneyUnit.WAN, "620万元", "CNY 620 ×10k"),
+        (Decimal("123456789012"), MoneyUnit.WAN, "12,345,678.9万元", "CNY 12,345,678.9 ×10k"),
+        (Decimal("123456789"), MoneyUnit.YI, "1.23亿元", "CNY 1.23 ×100M"),
+        (Decimal("1234567.8"), MoneyUnit.YUAN, "1,234,567.8元", "CNY 1,234,567.8"),
+        (Decimal("0"), MoneyUnit.YI, "0亿元", "CNY 0 ×100M"),
+    ],
+)
+def test_a_user_may_choose_a_fixed_unit(amount, unit, zh, en):
+    with translation.override("zh-hans"):
+        assert format_money(amount, unit) == zh
+    with translation.override("en"):
+        assert format_money(amount, unit) == en
+
+
+@pytest.mark.parametrize("unit", list(MoneyUnit))
+def test_detail_views_show_every_cent_whatever_the_unit(unit):
+    with translation.override("zh-hans"):
+        assert format_money(Decimal("1234567.8"), unit, exact=True) == "1,234,567.80元"
+    with translation.override("en"):
+        assert format_money(Decimal("1234567.8"), unit, exact=True) == "CNY 1,234,567.80"
+
+
+def test_other_currencies_are_named_in_each_language():
+    with translation.override("zh-hans"):
+        assert format_money(Decimal("50000"), currency="USD") == "5万美元"
+    with translation.override("en"):
+        assert format_money(Decimal("50000"), currency="USD") == "USD 50K"
+        assert format_money(Decimal("50000"), currency="usd", exact=True) == "USD 50,000.00"
 
 
 def test_format_money_shows_a_dash_for_no_amount():
@@ -134,14 +159,21 @@ def test_format_money_shows_a_dash_for_no_amount():
 @settings(deadline=None)  # timing varies on a busy CI machine
 @given(
     st.decimals(allow_nan=False, allow_infinity=False, min_value=0, max_value=10**13, places=2),
-    st.sampled_from(list(MoneyUnit)),
+    st.sampled_from([MoneyUnit.YUAN, MoneyUnit.WAN, MoneyUnit.YI]),
 )
-def test_format_money_reads_back_as_in_unit(amount, unit):
+def test_a_fixed_unit_reads_back_as_in_unit(amount, unit):
     with translation.override("zh-hans"):
         text = format_money(amount, unit)
-    number, suffix = text.split(" ")
+    number = text.removesuffix("元").removesuffix("万").removesuffix("亿")
     assert Decimal(number.replace(",", "")) == in_unit(amount, unit)
-    assert suffix == SUFFIXES["zh-hans"][unit]
+
+
+@settings(deadline=None)
+@given(st.decimals(allow_nan=False, allow_infinity=False, min_value=0, max_value=10**13, places=2))
+def test_an_exact_amount_reads_back_as_the_amount(amount):
+    with translation.override("en"):
+        text = format_money(amount, exact=True)
+    assert Decimal(text.removeprefix("CNY ").replace(",", "")) == amount
 
 
 def test_money_filter_uses_the_users_unit():
@@ -150,6 +182,7 @@ def test_money_filter_uses_the_users_unit():
     from keyaccount.core.templatetags.ka import money
 
     with translation.override("zh-hans"):
-        assert money(Decimal("123456789"), SimpleNamespace(money_unit="yi")) == "1.23 亿元"
-        assert money(Decimal("123456789"), SimpleNamespace(money_unit="")) == "12,345.68 万元"
-        assert money(Decimal("123456789")) == "12,345.68 万元"
+        assert money(Decimal("123456789"), SimpleNamespace(money_unit="yi")) == "1.23亿元"
+        assert money(Decimal("123456789"), SimpleNamespace(money_unit="wan")) == "12,345.68万元"
+        assert money(Decimal("123456789"), SimpleNamespace(money_unit="")) == "1.23亿元"
+        assert money(Decimal("123456789")) == "1.23亿元"

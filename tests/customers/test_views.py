@@ -346,8 +346,12 @@ def test_the_list_shows_grade_suggestion_revenue_in_my_unit_and_status(
     services.grade_set(actor=cast.head, customer=bank, grade="B", reason="战略客户")
     page = text(client_for(cast.head).get("/customers/"))
     assert "suggests C" in page
-    assert in_english(jiangsu.revenue, "wan") in page  # 4200亿 in 万元, the user's unit
-    assert in_english(jiangsu.revenue, "wan").startswith("42,000,000.00 ")
+    # 4200亿 scaled by size in a list (the default unit), or in the unit the user chose
+    assert in_english(jiangsu.revenue, "auto") == "CNY 420B" and "CNY 420B" in page
+    cast.head.money_unit = "wan"
+    cast.head.save()
+    assert in_english(jiangsu.revenue, "wan") == "CNY 42,000,000 ×10k"
+    assert in_english(jiangsu.revenue, "wan") in text(client_for(cast.head).get("/customers/"))
     cast.head.money_unit = "yi"
     cast.head.save()
     assert in_english(jiangsu.revenue, "yi") in text(client_for(cast.head).get("/customers/"))
@@ -410,7 +414,7 @@ def test_the_profile_tab_shows_every_group_of_the_profile_form(cast, client_for,
     page = text(response)
     assert "East China › Jiangsu" in page
     assert code(1) in page
-    assert in_english(jiangsu.revenue, "wan") in page
+    assert "CNY 420,000,000,000.00" in page  # a detail view shows the exact amount
 
 
 def test_the_contacts_tab_draws_the_org_chart_from_the_reporting_lines(cast, client_for, jiangsu):

@@ -184,8 +184,8 @@ def test_the_page_shows_the_deal_its_stage_and_the_checklist(cast, client_for, o
     # the default playbook asks for the customer profile, the follow-up and the risk forms
     assert 'data-testid="form-ka_follow_up"' in body
     assert f"/pipeline/{opp.pk}/risk/new/" in body
-    assert "350.00 ×10k yuan" in body  # the amount in the user's unit
-    assert "35.00 ×10k yuan" in body  # weighted at the stage's 10%
+    assert "CNY 3,500,000.00" in body  # the detail view shows the exact amount
+    assert "CNY 350,000.00" in body  # weighted at the stage's 10%
     missing = response.context["missing"]
     assert {m.kind for m in missing} >= {"criterion", "form", "element"}
     for m in missing:
@@ -267,7 +267,7 @@ def test_the_header_shows_probability_override_health_and_risk(cast, client_for,
     body = text(response)
     assert "30%" in body and "客户高层已口头承诺" in body and "overridden" in body
     assert 'data-testid="health-past_signing"' in body
-    assert "105.00 ×10k yuan" in body  # 30% of 350万
+    assert "CNY 1,050,000.00" in body  # 30% of 350万
 
 
 def test_a_pending_risk_decision_shows_the_banner_and_the_form_to_directors(cast, client_for, opp):
@@ -859,7 +859,7 @@ def test_the_history_tab_shows_transitions_durations_and_forecast_changes(cast, 
     body = text(response)
     assert 'data-testid="transition-created"' in body
     assert 'data-testid="transition-advance"' in body
-    assert "客户扩大范围" in body and "400.00 ×10k yuan" in body
+    assert "客户扩大范围" in body and "CNY 4,000,000.00" in body
     assert [v["stage"].order for v in response.context["durations"]] == [1, 2]
 
 

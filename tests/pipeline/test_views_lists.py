@@ -99,8 +99,8 @@ def test_a_row_shows_the_deal_at_a_glance(cast, client_for, grid):
     page = text(response)
     assert f'href="/pipeline/{o.pk}/"' in page
     assert "测试电网有限公司" in page
-    assert "3,500,000.00 yuan" in page  # amount
-    assert "350,000.00 yuan" in page  # weighted at the first stage's 10%
+    assert "CNY 3,500,000" in page  # amount, in yuan as the user chose
+    assert "CNY 350,000" in page  # weighted at the first stage's 10%
     assert "10%" in page
     assert stage(1).name in page
     row = response.context["rows"][0]
@@ -212,7 +212,7 @@ def test_totals_per_currency(cast, client_for, deals):
         Decimal("100000.00"),
     )
     page = text(response)
-    assert "13,800,000.00 yuan" in page and "1,000,000.00 USD" in page
+    assert "CNY 13,800,000" in page and "USD 1,000,000" in page
 
 
 def test_the_list_pages_by_fifty_and_keeps_the_filters(cast, client_for, grid):
@@ -363,7 +363,7 @@ def test_the_major_project_list(cast, client_for, deals):
         "open or won from 5,000,000 on; the abandoned 9,000,000 one is left out"
     )
     page = text(response)
-    assert "Major-project list" in page and "5,000,000.00 yuan" in page
+    assert "Major-project list" in page and "CNY 5,000,000" in page
     assert set(names(client_for(cast.head).get("/pipeline/major/?status=won"))) == {
         deals["north"].name
     }

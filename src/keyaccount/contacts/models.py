@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from keyaccount.core.models import VersionedModel
+from keyaccount.core.pinyin import MAX_FULL, MAX_INITIALS, MAX_SORT
 from keyaccount.org.visibility import VisibilityRule, VisibleQuerySet
 
 
@@ -32,7 +33,11 @@ class Contact(VersionedModel):
     )
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("still there"), default=True)
-    history = HistoricalRecords()
+    # the name's pinyin (``core.pinyin``), kept by ``services``: lists sort and search by it
+    pinyin = models.CharField(max_length=MAX_INITIALS, editable=False, blank=True)
+    pinyin_full = models.CharField(max_length=MAX_FULL, editable=False, blank=True)
+    pinyin_sort = models.CharField(max_length=MAX_SORT, editable=False, blank=True)
+    history = HistoricalRecords(excluded_fields=["pinyin", "pinyin_full", "pinyin_sort"])
 
     visibility = VisibilityRule(owner="customer__owner")
     objects = VisibleQuerySet.as_manager()
@@ -40,13 +45,15 @@ class Contact(VersionedModel):
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
-        ordering = ["customer_id", "name"]
+        ordering = ["customer_id", "pinyin_sort", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(reports_to=models.F("id")), name="contact_not_own_manager"
             )
         ]
-        indexes = [models.Index(fields=["customer", "name"], name="contact_customer_name")]
+        indexes = [
+            models.Index(fields=["customer", "pinyin_sort", "id"], name="contact_customer_pinyin")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.title}）" if self.title else self.name

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-from keyaccount.core.schemas import InSchema, RefOut
+from keyaccount.core.schemas import Id, InSchema, RefOut, Version
 
 
 class ContactOut(Schema):
@@ -32,23 +32,23 @@ class ContactFieldsIn(InSchema):
     phone: str | None = None
     email: str | None = None
     wechat: str | None = None
-    reports_to_id: int | None = Field(None, description="A contact of the same customer.")
+    reports_to_id: Id | None = Field(None, description="A contact of the same customer.")
     notes: str | None = None
     is_active: bool | None = None
 
 
 class ContactIn(ContactFieldsIn):
-    customer_id: int
+    customer_id: Id
     name: str
 
 
 class ContactPatch(ContactFieldsIn):
-    version: int = Field(description="The `version` of the contact as you read it.")
+    version: Version = Field(description="The `version` of the contact as you read it.")
     name: str | None = None
 
 
 class ContactQuery(InSchema):
-    customer: int = Field(description="The customer whose contacts to list.")
+    customer: Id = Field(description="The customer whose contacts to list.")
 
 
 class OrgChartNode(Schema):

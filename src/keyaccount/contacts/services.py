@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from keyaccount.core import pinyin
 from keyaccount.core.versioning import save_versioned
 from keyaccount.customers import permissions
 from keyaccount.customers.models import Customer
@@ -20,6 +21,13 @@ CONTACT_FIELDS = (
     "name", "title", "department", "mobile", "phone", "email", "wechat", "reports_to", "notes",
     "is_active",
 )  # fmt: skip
+
+
+def refresh_keys(contact: Contact) -> None:
+    """Tidy the name and derive its pinyin keys (``core.pinyin``): every write of a contact's
+    name goes through here (pages, the API, the import)."""
+    contact.name = (contact.name or "").strip()
+    contact.pinyin_sort, contact.pinyin_full, contact.pinyin = pinyin.keys(contact.name)
 
 
 def validate_contact(contact: Contact) -> None:
@@ -67,7 +75,7 @@ def contact_create(*, actor: User, customer: Customer, data: Mapping[str, Any]) 
     for field in CONTACT_FIELDS:
         if field in data:
             setattr(contact, field, data[field])
-    contact.name = (contact.name or "").strip()
+    refresh_keys(contact)
     validate_contact(contact)
     contact.full_clean()
     contact._history_user = actor  # type: ignore[attr-defined]
@@ -83,6 +91,6 @@ def contact_update(
     for field in CONTACT_FIELDS:
         if field in data:
             setattr(contact, field, data[field])
-    contact.name = (contact.name or "").strip()
+    refresh_keys(contact)
     validate_contact(contact)
     return save_versioned(contact, expected_version=expected_version, actor=actor)  # type: ignore[return-value]

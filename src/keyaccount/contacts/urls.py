@@ -4,6 +4,6 @@ from . import views
 
 app_name = "contacts"
 urlpatterns = [
-    path("customers/<int:pk>/contacts/new/", views.contact_add, name="contact_add"),
-    path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
+    path("customers/<id:pk>/contacts/new/", views.contact_add, name="contact_add"),
+    path("contacts/<id:pk>/edit/", views.contact_edit, name="contact_edit"),
 ]

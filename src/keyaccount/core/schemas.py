@@ -1,11 +1,42 @@
-"""Schemas every app's API shares: request bases that refuse NUL characters, references to
-related records and people, and pagination."""
+"""Schemas every app's API shares: request bases that refuse NUL characters, bounded input
+types, references to related records and people, and pagination.
 
-from typing import Any
+Every integer a request carries is bounded, in the path, the query string and the body alike: a
+record id (``Id``) runs from 1 to ``MAX_ID`` (a database key: larger ones cannot exist, and SQLite
+cannot even compare with them), a ``version`` the same, and every list has a maximum length.
+A value outside its range is refused with 422 before any lookup.
+"""
+
+from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import field_validator
+
+from .lookup import MAX_ID
+
+#: A record id, in the path, the query string or the body.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+#: The ``version`` of a record as the client read it (``core.versioning``).
+Version = Annotated[int, Field(ge=1, le=MAX_ID)]
+#: The most ids one request may name (a bulk allocation).
+MAX_IDS = 1000
+#: The most values a repeatable filter parameter takes (``grade=A&grade=B…``).
+MAX_FILTER_VALUES = 50
+#: The most entries a mapping of a request holds (scores by factor code).
+MAX_ENTRIES = 100
+#: An integer whose real range a business rule checks, with its own message and naming every bad
+#: value of a form at once (a factor's score 0–5): the schema only keeps it within a small
+#: integer, so nothing larger reaches the rule or the database, and documents the rule's range
+#: with ``rule_range``.
+RuleInt = Annotated[int, Field(ge=-(2**15), le=2**15 - 1)]
+
+
+def rule_range(low: int, high: int) -> dict[str, Any]:
+    """``json_schema_extra`` of a ``RuleInt`` field: the range its rule accepts (anything else
+    is a 422 from the rule)."""
+    return {"minimum": low, "maximum": high}
+
 
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50

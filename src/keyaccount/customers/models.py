@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from keyaccount.core.i18n import Localized
 from keyaccount.core.models import TimeStampedModel, VersionedModel
+from keyaccount.core.pinyin import MAX_FULL, MAX_INITIALS, MAX_SORT
 from keyaccount.org.visibility import VisibilityRule, VisibleQuerySet
 
 from .rules import Grade
@@ -95,19 +96,23 @@ class Customer(VersionedModel):
     suggested_grade = models.CharField(
         _("suggested grade"), max_length=1, choices=Grade.choices, blank=True
     )
-    # derived keys for search and duplicate checks (kept by services)
+    # derived keys for search, sorting and duplicate checks (kept by ``services.refresh_keys``)
     name_key = models.CharField(max_length=120, db_index=True, editable=False)
     core_key = models.CharField(max_length=120, db_index=True, editable=False)
-    pinyin = models.CharField(max_length=100, db_index=True, editable=False, blank=True)
+    pinyin = models.CharField(max_length=MAX_INITIALS, db_index=True, editable=False, blank=True)
+    pinyin_full = models.CharField(max_length=MAX_FULL, editable=False, blank=True)
+    pinyin_sort = models.CharField(max_length=MAX_SORT, editable=False, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["name_key", "core_key", "pinyin"])
+    history = HistoricalRecords(
+        excluded_fields=["name_key", "core_key", "pinyin", "pinyin_full", "pinyin_sort"]
+    )
     visibility = VisibilityRule(owner="owner")
     objects = VisibleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
-        ordering = ["name"]
+        ordering = ["pinyin_sort", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["credit_code"],
@@ -120,7 +125,11 @@ class Customer(VersionedModel):
                 name="customer_unique_name_key",
             ),
         ]
-        indexes = [models.Index(fields=["owner", "status"], name="customer_owner_status")]
+        indexes = [
+            models.Index(fields=["owner", "status"], name="customer_owner_status"),
+            # the KA list sorted by name walks this index instead of sorting (id breaks ties)
+            models.Index(fields=["pinyin_sort", "id"], name="customer_pinyin_sort"),
+        ]
 
     def __str__(self) -> str:
         return self.name

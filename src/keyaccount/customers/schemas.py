@@ -13,13 +13,21 @@ from typing import Any, Literal
 from ninja import Field, Schema
 
 from keyaccount.core.schemas import (
+    MAX_ENTRIES,
+    MAX_FILTER_VALUES,
+    MAX_IDS,
+    Id,
     InSchema,
     PageQuery,
     RefOut,
+    RuleInt,
     UserRef,
+    Version,
+    rule_range,
 )
 
 from .filters import MAX_SEARCH, SCORE_RANGE
+from .rules import MAX_FACTOR_SCORE
 
 GradeCode = Literal["A", "B", "C", "D"]
 GradeFilter = Literal["A", "B", "C", "D", "none"]
@@ -29,6 +37,8 @@ SortCode = Literal[
     "-revenue",
 ]  # fmt: skip
 DecisionFilter = Literal["pending", "approved", "rejected", "all"]
+#: An evaluation's ratings run 1 to 5 (the model's validators say so, naming the field).
+EVALUATION_RANGE = rule_range(1, 5)
 
 
 class OwnerRef(UserRef):
@@ -51,18 +61,19 @@ class CustomerQuery(PageQuery):
     )
     grade: list[GradeFilter] = Field(
         default_factory=list,
+        max_length=MAX_FILTER_VALUES,
         description="Grades (repeatable: `grade=A&grade=B`); `none` for not yet graded.",
     )
-    region: int | None = Field(
+    region: Id | None = Field(
         None, description="Active region id (includes its sub-regions); another is a 422."
     )
-    industry: int | None = Field(
+    industry: Id | None = Field(
         None, description="Active industry id (includes its sub-industries); another is a 422."
     )
-    owner: int | None = Field(
+    owner: Id | None = Field(
         None, description="Owner (user id) of customers I can see; another is a 422."
     )
-    team: int | None = Field(
+    team: Id | None = Field(
         None,
         description="Org unit id of the owner (includes sub-units), one I can see; another is "
         "a 422.",
@@ -150,8 +161,8 @@ class ProfileIn(InSchema):
 
     short_name: str | None = None
     credit_code: str | None = Field(None, description="统一社会信用代码 (18 characters).")
-    region_id: int | None = None
-    industry_id: int | None = None
+    region_id: Id | None = None
+    industry_id: Id | None = None
     address: str | None = None
     website: str | None = None
     revenue: Decimal | None = Field(None, description="Annual revenue in yuan.")
@@ -182,7 +193,7 @@ class RegistrationIn(ProfileIn):
 
 
 class CustomerPatch(ProfileIn):
-    version: int = Field(description="The `version` of the customer as you read it.")
+    version: Version = Field(description="The `version` of the customer as you read it.")
     name: str | None = None
 
 
@@ -252,8 +263,8 @@ class DecisionIn(InSchema):
 
 
 class AllocationIn(InSchema):
-    customer_ids: list[int] = Field(min_length=1, max_length=1000)
-    new_owner_id: int
+    customer_ids: list[Id] = Field(min_length=1, max_length=MAX_IDS)
+    new_owner_id: Id
     reason: str
 
 
@@ -319,12 +330,16 @@ class ScorecardOut(Schema):
 
 
 class FactorScoreIn(InSchema):
-    score: int = Field(description="0 to 5.")
+    score: RuleInt = Field(
+        description="0 to 5.", json_schema_extra=rule_range(0, MAX_FACTOR_SCORE)
+    )
     justification: str
 
 
 class ScorecardIn(InSchema):
-    scores: dict[str, FactorScoreIn] = Field(description="Factor code → score and justification.")
+    scores: dict[str, FactorScoreIn] = Field(
+        max_length=MAX_ENTRIES, description="Factor code → score and justification."
+    )
 
 
 class GradeIn(InSchema):
@@ -353,10 +368,10 @@ class EvaluationOut(Schema):
 
 class EvaluationIn(InSchema):
     evaluated_on: date | None = Field(None, description="Defaults to today.")
-    relationship: int = Field(description="1 to 5.")
-    needs_clarity: int = Field(description="1 to 5.")
-    competitive_position: int = Field(description="1 to 5.")
-    solution_fit: int = Field(description="1 to 5.")
-    payment_ability: int = Field(description="1 to 5.")
+    relationship: RuleInt = Field(description="1 to 5.", json_schema_extra=EVALUATION_RANGE)
+    needs_clarity: RuleInt = Field(description="1 to 5.", json_schema_extra=EVALUATION_RANGE)
+    competitive_position: RuleInt = Field(description="1 to 5.", json_schema_extra=EVALUATION_RANGE)
+    solution_fit: RuleInt = Field(description="1 to 5.", json_schema_extra=EVALUATION_RANGE)
+    payment_ability: RuleInt = Field(description="1 to 5.", json_schema_extra=EVALUATION_RANGE)
     summary: str
     next_steps: str = ""

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from keyaccount.core import events
+from keyaccount.core import events, pinyin
 from keyaccount.core.versioning import save_versioned
 from keyaccount.org import notifications
 from keyaccount.org.models import User
@@ -54,11 +54,14 @@ def _owner_unit(customer: Customer) -> int | None:
 
 
 def refresh_keys(customer: Customer) -> None:
+    """Normalise the name and credit code and derive the keys that search, sort and find
+    duplicates by (``name_key``, ``core_key``; pinyin: ``core.pinyin``). Every write of a name
+    goes through here: registration, profile edits and so the import."""
     customer.credit_code = rules.normalize_credit_code(customer.credit_code)
     customer.name = " ".join((customer.name or "").split())
     customer.name_key = rules.name_key(customer.name)
     customer.core_key = rules.core_key(customer.name)
-    customer.pinyin = rules.pinyin_initials(customer.name)
+    customer.pinyin_sort, customer.pinyin_full, customer.pinyin = pinyin.keys(customer.name)
 
 
 def validate_profile(customer: Customer) -> None:

@@ -95,8 +95,7 @@ def detail_context(
 
 
 def _profile(tab: tabs.TabRequest) -> dict[str, Any]:
-    user, customer = tab.user, tab.customer
-    unit = getattr(user, "money_unit", "") or "wan"
+    customer = tab.customer
     groups = []
     for label, names in PROFILE_GROUPS:
         rows = []
@@ -104,7 +103,9 @@ def _profile(tab: tabs.TabRequest) -> dict[str, Any]:
             value: Any = getattr(customer, name)
             kind = "text"
             if name in MONEY_FIELDS:
-                value, kind = (format_money(value, unit) if value is not None else ""), "plain"
+                # a detail view: the exact amount (lists and cards show it scaled)
+                value = format_money(value, exact=True) if value is not None else ""
+                kind = "plain"
             elif name in COUNT_FIELDS:
                 value, kind = (f"{value:,}" if value is not None else ""), "plain"
             elif name == "region":
@@ -183,7 +184,7 @@ _COVERED_ELSEWHERE = {"owner", "status", "grade", "score", "suggested_grade"}
 def _history(tab: tabs.TabRequest) -> dict[str, Any]:
     """One timeline: profile edits (with the fields changed), owner changes, registration
     requests and decisions, grade changes; newest first."""
-    user, customer = tab.user, tab.customer
+    customer = tab.customer
     entries: list[dict[str, Any]] = []
     records = list(
         customer.history.select_related("history_user").order_by("-history_date", "-history_id")[
@@ -191,7 +192,6 @@ def _history(tab: tabs.TabRequest) -> dict[str, Any]:
         ]
     )
     names = _reference_names(records)
-    unit = getattr(user, "money_unit", "") or "wan"
     for i, newer in enumerate(records[:TEXT_HISTORY_LIMIT]):
         older = records[i + 1] if i + 1 < len(records) else None
         if older is None:
@@ -202,7 +202,7 @@ def _history(tab: tabs.TabRequest) -> dict[str, Any]:
         if not changes:
             continue
         entry = _entry(newer.history_date, newer.history_user, "edited")
-        entry["changes"] = [_change(c.field, c.old, c.new, names, unit) for c in changes]
+        entry["changes"] = [_change(c.field, c.old, c.new, names) for c in changes]
         entry["reason"] = newer.history_change_reason or ""
         entries.append(entry)
     for o in customer.owner_changes.select_related("old_owner", "new_owner", "changed_by"):
@@ -235,14 +235,12 @@ def _reference_names(records: list[Any]) -> dict[str, dict[Any, str]]:
     }
 
 
-def _change(
-    field: str, old: Any, new: Any, names: dict[str, dict[Any, str]], unit: str
-) -> dict[str, Any]:
+def _change(field: str, old: Any, new: Any, names: dict[str, dict[Any, str]]) -> dict[str, Any]:
     label = field_label(field) if field in {f.name for f in Customer._meta.fields} else field
     if field in names:
         old, new = names[field].get(old, old), names[field].get(new, new)
     if field in MONEY_FIELDS:
-        old, new = format_money(old, unit), format_money(new, unit)
+        old, new = format_money(old, exact=True), format_money(new, exact=True)
     shown = field in _SHOWN_VALUES or field in MONEY_FIELDS or field in COUNT_FIELDS
     return {
         "label": label,

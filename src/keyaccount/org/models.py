@@ -1,5 +1,7 @@
 """Users, the org tree, roles, regions and industries."""
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -9,6 +11,8 @@ from simple_history.models import HistoricalRecords
 from keyaccount.core.i18n import Localized
 from keyaccount.core.models import TimeStampedModel
 from keyaccount.core.money import MoneyUnit
+from keyaccount.core.pinyin import MAX_FULL, MAX_INITIALS, MAX_SORT
+from keyaccount.core.pinyin import keys as pinyin_keys
 
 from .rules import RoleCode
 
@@ -69,6 +73,11 @@ class OrgUnit(TimeStampedModel):
         return self.name
 
 
+#: what ``str(user)`` is made of, and the keys derived from it
+NAME_FIELDS = frozenset({"display_name", "first_name", "last_name", "username"})
+KEY_FIELDS = ("pinyin", "pinyin_full", "pinyin_sort")
+
+
 class User(AbstractUser):
     """A person who signs in. Custom from the first migration so it can grow."""
 
@@ -91,21 +100,43 @@ class User(AbstractUser):
         default="zh-hans",
     )
     money_unit = models.CharField(
-        _("show amounts in"), max_length=10, choices=MoneyUnit.choices, default=MoneyUnit.WAN
+        _("show amounts in"), max_length=10, choices=MoneyUnit.choices, default=MoneyUnit.AUTO
     )
     #: kept by ``org.notifications`` (always the count of unread rows): the bell needs no query
     unread_notifications = models.PositiveIntegerField(default=0, editable=False)
+    #: the pinyin (``core.pinyin``) of the name colleagues see (``str(user)``), kept by ``save``
+    #: (people are also edited in the back office): lists of people sort by ``pinyin_sort``
+    pinyin = models.CharField(max_length=MAX_INITIALS, editable=False, blank=True)
+    pinyin_full = models.CharField(max_length=MAX_FULL, editable=False, blank=True)
+    pinyin_sort = models.CharField(max_length=MAX_SORT, editable=False, blank=True, db_index=True)
     history = HistoricalRecords(
-        excluded_fields=["password", "last_login", "unread_notifications"], user_related_name="+"
-    )
+        excluded_fields=[
+            "password", "last_login", "unread_notifications", "pinyin", "pinyin_full",
+            "pinyin_sort",
+        ],
+        user_related_name="+",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
-        ordering = ["username"]
+        ordering = ["username"]  # the back office; the product's lists sort by ``pinyin_sort``
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+    def refresh_name_keys(self) -> None:
+        """Derive the pinyin keys from the shown name; bulk writes call it before
+        ``bulk_create``/``bulk_update`` (which skip ``save``)."""
+        self.pinyin_sort, self.pinyin_full, self.pinyin = pinyin_keys(str(self))
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A derived key, not a business rule: kept wherever the name is saved from.
+        self.refresh_name_keys()
+        fields = kwargs.get("update_fields")
+        if fields is not None and not NAME_FIELDS.isdisjoint(fields):
+            kwargs["update_fields"] = {*fields, *KEY_FIELDS}
+        super().save(*args, **kwargs)
 
 
 class Role(models.Model):

@@ -8,10 +8,10 @@ urlpatterns = [
     path("customers/contacts/export/", views.export_contacts, name="export_contacts"),
     path("customers/import/", views.import_view, name="import"),
     path("customers/import/template/", views.import_template, name="template"),
-    path("customers/<int:pk>/export/", views.export_profile, name="export_profile"),
-    path("customers/<int:pk>/print/", views.print_profile, name="print_profile"),
+    path("customers/<id:pk>/export/", views.export_profile, name="export_profile"),
+    path("customers/<id:pk>/print/", views.print_profile, name="print_profile"),
     path(
-        "customers/<int:pk>/evaluations/export/",
+        "customers/<id:pk>/evaluations/export/",
         views.export_evaluations,
         name="export_evaluations",
     ),

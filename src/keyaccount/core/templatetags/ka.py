@@ -4,7 +4,7 @@ from typing import Any
 from django import forms, template
 
 from keyaccount.core import events
-from keyaccount.core.money import MoneyUnit, format_money
+from keyaccount.core.money import CURRENCY_NAMES, MoneyUnit, format_money
 
 register = template.Library()
 
@@ -24,10 +24,32 @@ def widget(field: forms.BoundField) -> str:
     return field.as_widget(attrs={"class": css})
 
 
+def _unit(user: Any) -> str:
+    return str(getattr(user, "money_unit", "") or MoneyUnit.AUTO)
+
+
 @register.filter
 def money(amount: Decimal | None, user: Any = None) -> str:
-    unit = getattr(user, "money_unit", MoneyUnit.WAN) or MoneyUnit.WAN
-    return format_money(amount, unit)
+    """An amount in yuan for a list or a card, in the user's unit (``620万元``, ``CNY 6.2M``)."""
+    return format_money(amount, _unit(user))
+
+
+@register.filter
+def money_exact(amount: Decimal | None) -> str:
+    """An amount in yuan to the cent, for a detail view (``1,234,567.80元``)."""
+    return format_money(amount, exact=True)
+
+
+@register.simple_tag(takes_context=True)
+def amount(context: Any, value: Decimal | None, currency: str = "CNY", exact: bool = False) -> str:
+    """An amount in its currency: scaled for lists and cards, or ``exact`` for detail views."""
+    return format_money(value, _unit(context.get("user")), currency=currency, exact=exact)
+
+
+@register.simple_tag
+def currency_name(code: str) -> str:
+    """A currency as readers call it: 人民币 / CNY, 美元 / USD …"""
+    return str(CURRENCY_NAMES.get(code, code))
 
 
 @register.filter

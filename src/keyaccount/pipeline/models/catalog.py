@@ -2,6 +2,7 @@
 factors, the pipeline policy and the playbook's element requirements (SPEC §4, §6)."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -10,6 +11,8 @@ from simple_history.models import HistoricalRecords
 
 from keyaccount.core.i18n import Localized
 from keyaccount.core.models import TimeStampedModel
+from keyaccount.core.pinyin import MAX_FULL, MAX_INITIALS, MAX_SORT
+from keyaccount.core.pinyin import keys as pinyin_keys
 from keyaccount.pipeline.rules import Element, Knowledge
 
 from .fields import money_field
@@ -40,15 +43,33 @@ class Competitor(TimeStampedModel):
     strengths = models.TextField(_("typical strengths"), blank=True)
     weaknesses = models.TextField(_("typical weaknesses"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
+    #: the name's pinyin (``core.pinyin``), kept by ``save`` (the catalogue is also kept in the
+    #: back office): the catalogue sorts by ``pinyin_sort``
+    pinyin = models.CharField(max_length=MAX_INITIALS, editable=False, blank=True)
+    pinyin_full = models.CharField(max_length=MAX_FULL, editable=False, blank=True)
+    pinyin_sort = models.CharField(max_length=MAX_SORT, editable=False, blank=True)
+    history = HistoricalRecords(excluded_fields=["pinyin", "pinyin_full", "pinyin_sort"])
 
     class Meta:
         verbose_name = _("competitor")
         verbose_name_plural = _("competitors")
-        ordering = ["name"]
+        ordering = ["pinyin_sort", "id"]
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    def refresh_name_keys(self) -> None:
+        """Derive the pinyin keys from the name; bulk writes call it before ``bulk_create`` or
+        ``bulk_update`` (which skip ``save``)."""
+        self.pinyin_sort, self.pinyin_full, self.pinyin = pinyin_keys(self.name)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A derived key, not a business rule: kept wherever the name is saved from.
+        self.refresh_name_keys()
+        fields = kwargs.get("update_fields")
+        if fields is not None and "name" in fields:
+            kwargs["update_fields"] = {*fields, "pinyin", "pinyin_full", "pinyin_sort"}
+        super().save(*args, **kwargs)
 
 
 class LossReason(CatalogEntry):

@@ -9,7 +9,8 @@ One submodule per sub-domain, as in ``pipeline.api``; every schema is imported h
 callers keep ``schemas.X``:
 
 - ``codes``: the codes of ``pipeline.rules`` as ``Literal`` types (``StatusCode``,
-  ``HealthCode``, ``SortCode``…) and the input types ``Day``, ``Id`` and ``Money``.
+  ``HealthCode``, ``SortCode``…) and the input types ``Day`` and ``Money`` (``Id``, the
+  bounded record id, is ``core.schemas.Id``, shared by every app and re-exported here).
 - ``deals``: ``StageRef``, ``StepRef``, ``DealPermissions``; the list filters
   (``FilterQuery`` and the queries built on it); list items, pages, totals and the board;
   ``OpportunityDetail``; opening, editing and reassigning a deal; ``ForecastChangeOut``.
@@ -23,6 +24,8 @@ callers keep ``schemas.X``:
 - ``risk``: risk factors, assessments and the director's decision.
 """
 
+from keyaccount.core.schemas import Id
+
 from .codes import (
     AttitudeCode,
     BuyingRoleCode,
@@ -31,7 +34,6 @@ from .codes import (
     ElementCode,
     ForecastFieldCode,
     HealthCode,
-    Id,
     InfluenceCode,
     KnowledgeCode,
     Money,

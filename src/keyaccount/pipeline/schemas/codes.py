@@ -51,7 +51,5 @@ def _iso_date(value: object) -> object:
 
 #: A date input, ISO 8601 only.
 Day = Annotated[date, BeforeValidator(_iso_date)]
-#: A record id in a query string (a database integer).
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 #: A money input: never negative, at most two decimals, within the column (18 digits).
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]

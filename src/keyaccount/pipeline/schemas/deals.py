@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from keyaccount.core.schemas import InSchema, PageQuery, RefOut, UserRef
+from keyaccount.core.schemas import Id, InSchema, PageQuery, RefOut, UserRef, Version
 from keyaccount.customers.schemas import GradeFilter
 
 from .codes import (
@@ -15,7 +15,6 @@ from .codes import (
     Day,
     ForecastFieldCode,
     HealthCode,
-    Id,
     Money,
     RiskDecisionCode,
     RiskLevelCode,

@@ -3,9 +3,9 @@ abandoned, reopened; and the loss reasons."""
 
 from ninja import Field, Schema
 
-from keyaccount.core.schemas import InSchema
+from keyaccount.core.schemas import Id, InSchema
 
-from .codes import Day, Id, Money
+from .codes import Day, Money
 from .contracts import MilestoneIn
 
 

@@ -5,9 +5,9 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
-from keyaccount.core.schemas import InSchema, RefOut, UserRef
+from keyaccount.core.schemas import Id, InSchema, RefOut, UserRef
 
-from .codes import Day, ElementCode, Id, KnowledgeCode, StrengthCode, TeamRoleCode
+from .codes import Day, ElementCode, KnowledgeCode, StrengthCode, TeamRoleCode
 
 # --- key evaluation elements ----------------------------------------------------------------
 
