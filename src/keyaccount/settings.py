@@ -10,9 +10,14 @@ Modes:
 import secrets
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+# Generic classes of Django (ModelAdmin[Model], ModelForm[Model] …) may be subscripted at
+# runtime, so the types the checker sees are the ones the code says.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(environ.Env().str("KEYACCOUNT_HOME", default=str(Path.cwd())))

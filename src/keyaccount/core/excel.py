@@ -79,7 +79,7 @@ def add_sheet(
 def _worksheet_text(text: str) -> str:
     """Control characters (pasted into a note, say) cannot be stored in a worksheet: drop them
     rather than fail the whole export."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
+    return str(ILLEGAL_CHARACTERS_RE.sub("", text))
 
 
 def new_workbook() -> Workbook:

@@ -26,7 +26,7 @@ def _recompute_after_commit(request: HttpRequest) -> None:
         transaction.on_commit(services.scorecard_recompute_all)
 
 
-class FactorChangeListFormSet(BaseModelFormSet):
+class FactorChangeListFormSet(BaseModelFormSet[ScoringFactor, Any]):
     def clean(self) -> None:
         super().clean()
         if any(form.errors for form in self.forms):
@@ -70,7 +70,7 @@ class ScoringFactorAdmin(SimpleHistoryAdmin):
         _recompute_after_commit(request)
 
 
-class GradingPolicyForm(ModelForm):
+class GradingPolicyForm(ModelForm[GradingPolicy]):
     class Meta:
         model = GradingPolicy
         fields = ["threshold_a", "threshold_b", "threshold_c"]

@@ -17,7 +17,7 @@ from . import services
 from .models import ApiToken, Industry, OrgUnit, Region, Role, RoleAssignment, User
 
 
-class RoleAssignmentFormSet(BaseInlineFormSet):
+class RoleAssignmentFormSet(BaseInlineFormSet[RoleAssignment, User, Any]):
     def clean(self) -> None:
         super().clean()
         for form in self.forms:
@@ -32,7 +32,7 @@ class RoleAssignmentFormSet(BaseInlineFormSet):
                 form.add_error("unit", exc.message_dict.get("unit", exc.messages))
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(admin.TabularInline[RoleAssignment, User]):
     model = RoleAssignment
     formset = RoleAssignmentFormSet
     fk_name = "user"
@@ -41,7 +41,7 @@ class RoleAssignmentInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin[User]):
     list_display = ["username", "display_name", "unit", "roles_display", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff", "role_assignments__role", "unit"]
     search_fields = ["username", "display_name", "first_name", "last_name", "email", "phone"]
@@ -79,7 +79,7 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         return "、".join(str(a.role) for a in obj.role_assignments.all())
 
 
-class OrgUnitForm(ModelForm):
+class OrgUnitForm(ModelForm[OrgUnit]):
     class Meta:
         model = OrgUnit
         fields = ["name", "kind", "parent", "manager", "region", "is_active"]
@@ -142,7 +142,7 @@ class IndustryAdmin(TreeAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     """Administrators can see and revoke tokens, never read or create keys."""
 
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]

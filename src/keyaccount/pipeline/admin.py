@@ -33,7 +33,7 @@ from .models import (
 # --- catalogues -----------------------------------------------------------------------------
 
 
-class CompetitorForm(ModelForm):
+class CompetitorForm(ModelForm[Competitor]):
     class Meta:
         model = Competitor
         fields = ["name", "short_name", "strengths", "weaknesses", "is_active"]
@@ -100,7 +100,7 @@ def _active_weights(edited: dict[Any, dict[str, Any]]) -> dict[str, Decimal]:
     return weights
 
 
-class RiskFactorForm(ModelForm):
+class RiskFactorForm(ModelForm[RiskFactor]):
     class Meta:
         model = RiskFactor
         fields = ["code", "name_zh", "name_en", "question_zh", "question_en", "weight", "order",
@@ -123,7 +123,7 @@ class RiskFactorForm(ModelForm):
         return data
 
 
-class RiskFactorChangeListFormSet(BaseModelFormSet):
+class RiskFactorChangeListFormSet(BaseModelFormSet[RiskFactor, Any]):
     def clean(self) -> None:
         super().clean()
         if any(form.errors for form in self.forms):
@@ -151,14 +151,14 @@ class RiskFactorAdmin(CatalogAdmin):
 # --- policy and the playbook's element requirements -----------------------------------------
 
 
-class PipelinePolicyForm(ModelForm):
+class PipelinePolicyForm(ModelForm[PipelinePolicy]):
     class Meta:
         model = PipelinePolicy
         fields = ["risk_medium_from", "risk_high_from", "major_project_amount"]
 
     def clean_major_project_amount(self) -> Decimal:
         amount = self.cleaned_data.get("major_project_amount")
-        if amount is None or amount <= 0:
+        if not isinstance(amount, Decimal) or amount <= 0:
             raise ValidationError(_("The major-project amount must be above zero."))
         return amount
 
@@ -186,7 +186,7 @@ class PipelinePolicyAdmin(SimpleHistoryAdmin):
         return False
 
 
-class ElementRequirementForm(ModelForm):
+class ElementRequirementForm(ModelForm[ElementRequirement]):
     class Meta:
         model = ElementRequirement
         fields = ["stage", "element", "minimum"]
@@ -200,7 +200,7 @@ class ElementRequirementForm(ModelForm):
         return minimum
 
 
-class ElementRequirementInline(admin.TabularInline):
+class ElementRequirementInline(admin.TabularInline[ElementRequirement, Stage]):
     model = ElementRequirement
     form = ElementRequirementForm
     extra = 0
@@ -245,7 +245,7 @@ TRANSITION_FIELDS = ("at", "kind", "from_stage", "to_stage", "to_step", "to_stat
                      "overridden", "reason")  # fmt: skip
 
 
-class TransitionInline(ReadOnlyMixin, admin.TabularInline):
+class TransitionInline(ReadOnlyMixin, admin.TabularInline[StageTransition, Opportunity]):
     model = StageTransition
     extra = 0
     fields = TRANSITION_FIELDS
@@ -275,7 +275,7 @@ class OpportunityAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(StageTransition)
-class StageTransitionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class StageTransitionAdmin(ReadOnlyMixin, admin.ModelAdmin[StageTransition]):
     list_display = ["opportunity", "kind", "from_stage", "to_stage", "to_status", "actor", "at",
                     "overridden"]  # fmt: skip
     list_filter = ["kind", "overridden", "to_stage", "to_status"]

@@ -29,7 +29,7 @@ def _check(proposed: StageSpec, stage_id: int | None) -> None:
         raise ValidationError(problems)
 
 
-class CriterionFormSet(BaseInlineFormSet):
+class CriterionFormSet(BaseInlineFormSet[ExitCriterion, Stage, Any]):
     def clean(self) -> None:
         super().clean()
         if any(form.errors for form in self.forms):
@@ -46,7 +46,7 @@ class CriterionFormSet(BaseInlineFormSet):
         _check(stage_spec(stage, criteria=criteria), stage.pk)
 
 
-class StepFormSet(BaseInlineFormSet):
+class StepFormSet(BaseInlineFormSet[Step, Stage, Any]):
     def clean(self) -> None:
         super().clean()
         if any(form.errors for form in self.forms):
@@ -64,7 +64,7 @@ class StepFormSet(BaseInlineFormSet):
         _check(proposed, stage.pk)
 
 
-class StageChangeListFormSet(BaseModelFormSet):
+class StageChangeListFormSet(BaseModelFormSet[Stage, Any]):
     """The list page edits order, probability and days of several stages at once."""
 
     def clean(self) -> None:
@@ -84,7 +84,7 @@ class StageChangeListFormSet(BaseModelFormSet):
             raise ValidationError(problems)
 
 
-class ExitCriterionInline(admin.TabularInline):
+class ExitCriterionInline(admin.TabularInline[ExitCriterion, Stage]):
     model = ExitCriterion
     formset = CriterionFormSet
     extra = 0
@@ -98,7 +98,7 @@ class ExitCriterionInline(admin.TabularInline):
         return formset
 
 
-class StepInline(admin.StackedInline):
+class StepInline(admin.StackedInline[Step, Stage]):
     model = Step
     formset = StepFormSet
     extra = 0
@@ -114,7 +114,7 @@ class StepInline(admin.StackedInline):
     filter_horizontal = ["roles"]
 
 
-class RequiredFormInline(admin.TabularInline):
+class RequiredFormInline(admin.TabularInline[RequiredForm, Stage]):
     model = RequiredForm
     extra = 0
 

@@ -81,4 +81,4 @@ class PaymentMilestone(VersionedModel):
 
     @property
     def outstanding(self) -> Decimal:
-        return self.amount - (self.collected_amount or Decimal(0))
+        return Decimal(self.amount) - Decimal(self.collected_amount or 0)

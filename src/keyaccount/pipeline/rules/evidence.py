@@ -32,7 +32,7 @@ class EvidenceData:
 
 def _matches(contact: tuple[str, str], matcher: Mapping[str, Any]) -> bool:
     role, attitude = contact
-    return matcher.get("role", role) == role and matcher.get("attitude", attitude) == attitude
+    return bool(matcher.get("role", role) == role and matcher.get("attitude", attitude) == attitude)
 
 
 def _elements_met(fact: Mapping[str, Any], data: EvidenceData) -> bool:

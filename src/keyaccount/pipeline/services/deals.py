@@ -104,7 +104,7 @@ def opportunity_create(
 def _forecast_rows(
     before: Opportunity, after: Opportunity, actor: User, reason: str, now: datetime
 ) -> list[ForecastChange]:
-    rows = []
+    rows: list[tuple[str, object, object]] = []
     if before.amount != after.amount:
         rows.append(("amount", before.amount, after.amount))
     if before.expected_signing != after.expected_signing:
