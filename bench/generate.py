@@ -58,19 +58,21 @@ def generate(
             users.append(
                 User(username=f"u{unit.pk}_{j}", display_name=name, unit=unit, password="!")
             )
+    for user in users:
+        user.refresh_name_keys()  # bulk_create skips save()
     User.objects.bulk_create(users, batch_size=1000)
     created = User.objects.filter(username__startswith="u")
     RoleAssignment.objects.bulk_create(
         [RoleAssignment(user=u, role=kam) for u in created], batch_size=1000
     )
     _customers(rng, customers, list(created[: max(1, len(created))]))
-    consultants = User.objects.bulk_create(
-        [
-            User(username=f"c{unit.pk}", display_name=_person(rng), unit=unit, password="!")
-            for unit in units
-        ],
-        batch_size=1000,
-    )
+    consultants = [
+        User(username=f"c{unit.pk}", display_name=_person(rng), unit=unit, password="!")
+        for unit in units
+    ]
+    for user in consultants:
+        user.refresh_name_keys()
+    User.objects.bulk_create(consultants, batch_size=1000)
     consultant_role = Role.objects.get(code=RoleCode.CONSULTANT)
     RoleAssignment.objects.bulk_create(
         [RoleAssignment(user=u, role=consultant_role) for u in consultants], batch_size=1000

@@ -29,7 +29,12 @@ class Result:
 
 ROUTES = [
     Route("GET /healthz", "/healthz", ""),
-    Route("GET / (home)", "/", "zhou.jian"),
+    Route("GET / (home, head)", "/", "zhou.jian"),
+    Route("GET / (home, director)", "/", "zhao.min"),
+    Route("GET / (home, assistant)", "/", "lin.xiaoyu"),
+    Route("GET / (home, KAM)", "/", "liu.yang"),
+    Route("GET /notifications/ (KAM)", "/notifications/", "liu.yang"),
+    Route("GET /pipeline/overrides/ (head)", "/pipeline/overrides/", "zhou.jian"),
     Route("GET /process/ (playbook)", "/process/", "liu.yang"),
     Route("GET /org/ (org tree, head)", "/org/", "zhou.jian"),
     Route("GET /org/ (org tree, KAM)", "/org/", "liu.yang"),
@@ -38,6 +43,7 @@ ROUTES = [
     Route("GET /api/me", "/api/me", "liu.yang"),
     Route("GET /customers/ (KA list, head)", "/customers/", "zhou.jian"),
     Route("GET /customers/?q=… (search, head)", "/customers/?q=jsdw", "zhou.jian"),
+    Route("GET /customers/?q=… (full pinyin)", "/customers/?q=jiangsu", "zhou.jian"),
     Route("GET /customers/?grade=A&sort=-score", "/customers/?grade=A&sort=-score", "zhou.jian"),
     Route("GET /customers/ (KA list, KAM)", "/customers/", "liu.yang"),
     Route("GET /api/customers/ (head)", "/api/customers/", "zhou.jian"),

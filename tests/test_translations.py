@@ -180,12 +180,13 @@ def test_placeholders_survive_translation(messages: list[Entry]) -> None:
 
 
 def test_python_format_translations_format(messages: list[Entry]) -> None:
-    """Each python-format msgstr can be %-formatted with the msgid's arguments."""
+    """Each python-format msgstr can be %-formatted with the msgid's arguments (a plural's
+    arguments are those of both its forms: the code passes them whatever the count)."""
     problems = []
     for e in messages:
         if "python-format" not in e.flags:
             continue
-        names = set(re.findall(r"%\(([^)]+)\)", e.msgid))
+        names = set(re.findall(r"%\(([^)]+)\)", e.msgid + (e.msgid_plural or "")))
         positional = [m for m in _PERCENT.findall(e.msgid) if m != "%%"]
         arguments = dict.fromkeys(names, 1) if names else tuple(1 for _ in positional)
         for translated in e.translations:

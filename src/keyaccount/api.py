@@ -29,7 +29,12 @@ api = NinjaAPI(
         'Errors have one shape, `{"detail": message, "errors": {field: [messages]}}`, with '
         "messages in your language: 422 bad input, 403 an action you may not take on a record you "
         "can see, 404 missing or not visible, 409 a conflict (a stale `version`: someone saved "
-        "since you read the record; `current_version` says what it is now)."
+        "since you read the record; `current_version` says what it is now).\n\n"
+        "Every integer is bounded and its range documented: a record id runs from 1 to "
+        "9223372036854775807 (2^63 − 1, the largest database key), a list has a maximum "
+        "length. A value outside its range, in the path, the query string or the body, is a "
+        "422 like any malformed value, and is never looked up; an id within range that names "
+        "no record you can see is a 404."
     ),
     auth=[TokenAuth(), ActiveSessionAuth()],
     urls_namespace="api",

@@ -36,6 +36,10 @@ Observed and recorded here:
   nothing requested (``customers.register.likely_duplicate``).
 - The POST-only actions answer 405 to a GET from anyone signed in, whatever the id: the method
   is checked before the record is looked up, so it tells nothing about it.
+- The allocation page answers a visit too (a bookmark, a refresh after a refused allocation):
+  naming customers (``?customers=1,2``) it is the form for them, with the POST's outcomes (404
+  unless every one is visible, 403 unless the role allocates every one); naming none, it says
+  how to pick them on the KA list, for the roles that allocate (403 for the others).
 - The live duplicate check (``register_check``) and the registration form show likely
   duplicates with their owner to every role that registers, including customers it cannot open
   (the outsider sees kam's customer there): SPEC §5 ("the system finds likely duplicates … and
@@ -385,7 +389,27 @@ CUSTOMERS_PAGE_ROUTES: list[Route] = [
     # the POST-only actions refuse a GET (405) before they look the record up, so a missing id
     # stands for any: it tells nothing about a record
     _get_refused("customers.decide.get", "/customers/registrations/987654321/decide/"),
-    _get_refused("customers.allocate.get", "/customers/allocate/"),
+    # a visit of the allocation page: for the customers its query names, or how to pick them
+    page(
+        "customers.allocate.get",
+        "/customers/allocate/",
+        signed_in=403,
+        roles=dict.fromkeys(ALLOCATORS, 200),
+        verify=page_shows(lambda c, o: {'data-testid="allocate-how"': ALLOCATORS}),
+        note="no customer named: how to pick them on the KA list, for whoever allocates",
+    ),
+    page(
+        "customers.allocate.get.customers",
+        lambda c, o: f"/customers/allocate/?customers={o.customer.pk}",
+        setup=kam_customer,
+        roles=visible(ALLOCATORS),
+        verify=page_shows(lambda c, o: {'data-testid="allocate-form"': ALLOCATORS}),
+    ),
+    page(
+        "customers.allocate.get.missing",
+        "/customers/allocate/?customers=987654321",
+        signed_in=404,
+    ),
     _get_refused("customers.scores.get", "/customers/987654321/scores/"),
     _get_refused("customers.grade.get", "/customers/987654321/grade/"),
     _get_refused("customers.evaluation_add.get", "/customers/987654321/evaluations/"),

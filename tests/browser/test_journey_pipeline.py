@@ -1,13 +1,16 @@
 """The pipeline journey of issue 4, in the browser: a KAM opens an opportunity from the customer
 page and takes it through the stage gates, from lead discovery to a collected payment milestone.
 
-A refused gate lists what is missing; a consultant on the team fills a high-risk assessment and
-the deal waits for a decision, which the sales director takes (continue, with a reason); the
-KAM fills the key evaluation elements, competitors, buying roles and a follow-up entry, and the
-power map renders (screenshots on a desktop and a phone); every move goes through the gate
-dialog, the director overrides one closed gate with a written reason; the deal is won with a
-milestone by percentage, which is then accepted, invoiced and collected. The department head
-finds the deal on the board and in the list (filtered by stage); the pages fit a phone.
+A refused gate lists what is missing; a criterion the record answers (an evidence criterion)
+shows "not met" with a link to where its fact is recorded, and turns "met" once it is; a
+consultant on the team fills a high-risk assessment and the deal waits for a decision, which
+the sales director takes (continue, with a reason); the KAM fills the key evaluation elements,
+competitors, buying roles and a follow-up entry, and the power map renders (screenshots on a
+desktop and a phone); the manual criteria are ticked in the checklist, the evidence criteria
+are met by the record; every move goes through the gate dialog, the director overrides one
+closed gate with a written reason; the deal is won with a milestone by percentage, which is
+then accepted, invoiced and collected. The department head finds the deal on the board and in
+the list (filtered by stage); the pages fit a phone.
 
 Assertions lean on data-testids, names from the database and the English catalog, not on the
 wording of the zh-Hans catalog (still being written): the first page is checked in Chinese
@@ -25,7 +28,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from keyaccount.contacts.models import Contact
 from keyaccount.contacts.services import contact_create
-from keyaccount.core.money import MoneyUnit, format_money
+from keyaccount.core.money import format_money
 from keyaccount.customers import services as customer_services
 from keyaccount.customers.models import Customer
 from keyaccount.org.models import Industry, Region, User
@@ -42,9 +45,18 @@ from keyaccount.pipeline.models import (
 from keyaccount.process.models import ExitCriterion, Stage
 
 from ..conftest import Cast
+from ..pipeline_support import supply_evidence
 from .conftest import shot
+from .pipeline_pages import (
+    assert_fits_phone,
+    check_criterion,
+    close_dialog,
+    expect_evidence,
+    open_dialog,
+    pass_gate,
+)
 from .test_journey_customers import accept_refusal, sign_in, success_message
-from .test_journey_foundation import expect_lang, horizontal_overflow, switch_language
+from .test_journey_foundation import expect_lang, switch_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -116,42 +128,11 @@ def criterion(text_en: str) -> ExitCriterion:
     return ExitCriterion.objects.get(text_en=text_en)
 
 
-def open_dialog(page: Page, action: str) -> Locator:
-    """Click an action of the opportunity page and wait for its dialog in the modal."""
-    page.get_by_test_id(f"action-{action}").click()
-    dialog = page.locator("#ka-dialog").get_by_test_id(f"dialog-{action}")
-    expect(dialog).to_be_visible()
-    return dialog
-
-
-def close_dialog(page: Page) -> None:
-    page.locator("#ka-dialog .btn-close").click()
-    expect(page.locator("#ka-dialog")).to_be_hidden()
-
-
-def check_criterion(page: Page, text: str) -> None:
-    """Tick an exit criterion in the checklist (htmx swaps its row: who and when appear)."""
-    row = page.get_by_test_id("criterion").filter(has_text=text)
-    expect(row.get_by_test_id("criterion-checked-by")).to_have_count(0)
-    row.get_by_test_id("criterion-checkbox").check()
-    expect(row.get_by_test_id("criterion-checked-by")).to_be_visible()
-    expect(row.get_by_test_id("criterion-checkbox")).to_be_checked()
-
-
-def pass_gate(page: Page, target: str) -> None:
-    """Request the gate through the dialog: it is open, shows the target; confirm the move."""
-    dialog = open_dialog(page, "move")
-    expect(dialog.get_by_test_id("gate-open")).to_be_visible()
-    expect(dialog.get_by_test_id("gate-target")).to_contain_text(target)
-    dialog.get_by_test_id("gate-confirm").click()
-    expect(page.get_by_test_id("stage")).to_contain_text(target)
-    expect(success_message(page)).to_be_visible()
-
-
 def satisfy_through_services(opp: Opportunity, actor: User, *, leave_open: str = "") -> None:
-    """Tick every criterion of the current stage (but ``leave_open``), as the team would."""
-    opp.refresh_from_db()
-    for c in ExitCriterion.objects.filter(stage_id=opp.stage_id):
+    """Tick every manual criterion of the current stage (but ``leave_open``), as the team
+    would; the evidence criteria are answered by the record (``supply_evidence``)."""
+    supply_evidence(opp, actor=actor)
+    for c in ExitCriterion.objects.filter(stage_id=opp.stage_id, evidence=[]):
         if c.text_en != leave_open:
             services.criterion_set(actor=actor, opportunity=opp, criterion=c, checked=True)
 
@@ -162,15 +143,6 @@ def canvas_of(page: Page) -> Locator:
     box = chart.bounding_box()
     assert box is not None and box["width"] > 150 and box["height"] > 150, box
     return chart
-
-
-def assert_fits_phone(page: Page, what: str) -> None:
-    """No sideways scrolling of the page body. A phone browser widens its layout viewport to
-    the content instead of overflowing (``innerWidth`` grows with it, so ``scrollWidth -
-    innerWidth`` stays 0): the viewport keeping the phone's width is checked too."""
-    assert horizontal_overflow(page) <= 1, f"{what} scrolls sideways on a phone"
-    width = page.evaluate("[window.innerWidth, document.documentElement.scrollWidth]")
-    assert width == [390, 390], f"{what} is wider than the phone: {width}"
 
 
 def test_pipeline_journey(
@@ -234,8 +206,11 @@ def test_pipeline_journey(
     expect(kam.get_by_test_id("stage")).to_contain_text("Customer development")
     expect(kam.get_by_test_id("stage")).to_contain_text("Lead discovery")
 
-    # 2. The gate is requested: refused, the dialog lists the open criterion. Ticked in the
-    #    checklist (htmx), requested again: on to the first interview.
+    # 2. The gate is requested: refused, the dialog lists the open criterion. "Customer's
+    #    intent confirmed" is answered by the record (the key element *need* at least partly
+    #    known): "not met", no checkbox, a link to where it is recorded. The KAM follows it to
+    #    the key evaluation elements, records the need as partly known and comes back: "met",
+    #    and the gate opens: on to the first interview.
     intent = "Customer's intent confirmed"
     dialog = open_dialog(kam, "move")
     expect(dialog.get_by_test_id("gate-missing")).to_contain_text(intent)
@@ -244,8 +219,24 @@ def test_pipeline_journey(
     shot(kam, "pipeline-02-gate-refused")
     close_dialog(kam)
     expect(kam.get_by_test_id("missing-list")).to_contain_text(intent)
-    check_criterion(kam, intent)
+    row = expect_evidence(
+        kam, intent, met=False, says="Still missing: need at least “partly known”"
+    )
+    expect(row.get_by_test_id("criterion-who-may")).to_have_count(0)
+    shot(kam, "pipeline-02-evidence-unmet")
+    row.get_by_test_id("evidence-link").click()
+    expect(kam).to_have_url(re.compile(rf"/pipeline/{opp.pk}/\?tab=elements$"))
+    need = kam.get_by_test_id("element-need")
+    need.locator("select[name=status]").select_option("partly")
+    need.locator("textarea[name=notes]").fill("The dispatching system is due for replacement")
+    need.locator("button[type=submit]").click()
+    expect(need.get_by_test_id("element-saved")).to_be_visible()
+    kam.get_by_test_id("tab-process").click()
+    expect(kam).to_have_url(re.compile(rf"/pipeline/{opp.pk}/(\?tab=process)?$"))
+    row = expect_evidence(kam, intent, met=True, says="Met: need at least “partly known”")
+    expect(row.get_by_test_id("evidence-link")).to_be_visible()
     expect(kam.get_by_test_id("missing-list")).not_to_contain_text(intent)
+    shot(kam, "pipeline-02-evidence-met")
     pass_gate(kam, "First interview")
     expect(success_message(kam)).to_contain_text("Moved on to step")
     opp.refresh_from_db()
@@ -432,21 +423,40 @@ def test_pipeline_journey(
     assert_fits_phone(phone, "the power map")
     shot(phone, "power-map-phone")
 
-    # 6. Every gate up to negotiation. Development and initiation are ticked in the checklist;
-    #    proposal, tender and negotiation are prepared through the services. Every move goes
-    #    through the gate dialog; the director overrides the tender gate with a reason.
+    # 6. Every gate up to negotiation. In development and initiation the manual criteria are
+    #    ticked in the checklist and the evidence criteria are met by what was recorded above
+    #    (the risk decision, the key elements, the power map) or is recorded now (the deal's
+    #    strategic fit, through the evidence link to the edit page; the customer's grade, which
+    #    the team lead gives). Proposal, tender and negotiation are prepared through the
+    #    services. Every move goes through the gate dialog; the director overrides the tender
+    #    gate with a reason.
     kam.goto(detail)
     for text in (
         "Risk assessment form completed; if the risk is high, a sales director has decided "
         "to continue",
         "Key evaluation elements (need, schedule, budget, competition, decision, priority "
         "evaluation items) clarified",
-        "Needs analysis delivered to the customer and project sponsor identified",
-        "Project fits the company's strategy",
-        "Customer graded (A/B/C/D) and the KA follow-up form filled in",
     ):
-        check_criterion(kam, text)
+        expect_evidence(kam, text, met=True)
+    check_criterion(kam, "Needs analysis delivered to the customer and project sponsor identified")
+    fit = "Project fits the company's strategy"
+    row = expect_evidence(kam, fit, met=False, says="fitting the company's strategy")
+    row.get_by_test_id("evidence-link").click()
+    expect(kam).to_have_url(re.compile(rf"/pipeline/{opp.pk}/edit/$"))
+    kam.locator("input[name=strategic_fit]").check()
+    kam.locator("[name=strategic_note]").fill("Flagship dispatching project in Jiangsu")
+    kam.get_by_test_id("save").click()
+    expect(kam).to_have_url(re.compile(rf"/pipeline/{opp.pk}/$"))
+    expect_evidence(kam, fit, met=True)
+    graded = "Customer graded (A/B/C/D) and the KA follow-up form filled in"
+    expect_evidence(kam, graded, met=False, says="the customer has a grade")
+    customer_services.grade_set(
+        actor=cast.team_lead, customer=customer, grade="A", reason="重点客户"
+    )
+    kam.reload()
+    expect_evidence(kam, graded, met=True, says="the customer has a grade")
     expect(kam.get_by_test_id("missing")).to_contain_text("Nothing: everything the gate asks")
+    shot(kam, "pipeline-06-development-met")
     pass_gate(kam, "Needs survey")
     pass_gate(kam, "Project initiation")
     expect(success_message(kam)).to_contain_text("Moved on to the stage")
@@ -455,19 +465,34 @@ def test_pipeline_journey(
 
     for text in (
         "Approved requirements reflect our solution's selection criteria",
-        "Decision process and decision makers mapped",
-        "At least one coach/supporter identified",
         "Customer's project formally approved",
+    ):
+        check_criterion(kam, text)
+    for text in (
+        "Decision process and decision makers mapped",  # decision confirmed, 张建国 decides
+        "At least one coach/supporter identified",  # 张建国 supports us
         "Project budget confirmed",
         "Project/procurement schedule confirmed",
     ):
-        check_criterion(kam, text)
+        expect_evidence(kam, text, met=True)
     pass_gate(kam, "Decision mapping")
     pass_gate(kam, "Approval confirmation")
     pass_gate(kam, "Proposal")
     opp.refresh_from_db()
     assert (opp.stage, opp.step.code) == (proposal, "technical_exchange")
 
+    #    The proposal's evidence: 李明 comes round to supporting us, and 陈刚 joins the power
+    #    map as a user (the key contacts engaged).
+    for name, role, attitude in (
+        ("李明", "technical_evaluator", "supporter"),
+        ("陈刚", "user", "neutral"),
+    ):
+        services.buying_role_set(
+            actor=cast.kam,
+            opportunity=opp,
+            contact=Contact.objects.get(customer=customer, name=name),
+            data={"role": role, "influence": "medium", "attitude": attitude},
+        )
     satisfy_through_services(opp, cast.kam)
     kam.reload()
     pass_gate(kam, "Solution validation")
@@ -568,8 +593,9 @@ def test_pipeline_journey(
     assert (milestone.amount, milestone.percentage, milestone.due_on) == (expected, SHARE, due)
 
     with translation.override("en"):
-        owed = format_money(expected, MoneyUnit.WAN)
-        nothing = format_money(Decimal(0), MoneyUnit.WAN)
+        # the contract tab is a detail view: exact amounts, every cent
+        owed = format_money(expected, exact=True)
+        nothing = format_money(Decimal(0), exact=True)
     row = kam.get_by_test_id("milestone-row")
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Advance payment")

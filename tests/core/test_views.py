@@ -61,7 +61,8 @@ def test_home_shows_my_roles_and_unit(cast, client_for):
         "华东团队",
         "华北团队",
     }
-    assert [c.username for c in response.context["colleagues"]] == ["assistant", "director"]
+    # by the pinyin of the shown name (用户N, by N: as the cast made them)
+    assert [c.username for c in response.context["colleagues"]] == ["director", "assistant"]
 
 
 # --- Content-Security-Policy --------------------------------------------------------------

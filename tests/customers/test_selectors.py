@@ -121,7 +121,8 @@ DEPARTMENT = ["jibei", "jiangsu", "jinling", "qiantang"]
         ("head", DEPARTMENT),
         ("director", DEPARTMENT),
         ("assistant", DEPARTMENT),
-        ("admin", ["jibei", "market", "jiangsu", "jinling", "qiantang"]),  # 冀 < 岭 < 江
+        # by pinyin: 冀 jì < 江 jiāng < 金 jīn < 岭 lǐng < 钱 qián (code points: 冀 < 岭 < 江)
+        ("admin", ["jibei", "jiangsu", "jinling", "market", "qiantang"]),
         ("outsider", ["market"]),
     ],
 )

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from keyaccount.contacts.services import contact_create
+from keyaccount.core import pinyin
 from keyaccount.core.money import format_money
 from keyaccount.customers import rules, services
 from keyaccount.customers.models import (
@@ -312,7 +313,7 @@ def test_the_list_sorts_by_the_chosen_column(cast, client_for, jiangsu, bank, be
     assert names(client.get("/customers/?sort=-revenue")) == [jiangsu.name, bank.name, beijing.name]
     assert names(client.get("/customers/?sort=grade")) == [jiangsu.name, bank.name, beijing.name]
     by_name = names(client.get("/customers/?sort=name"))
-    assert by_name == sorted(by_name, key=rules.name_key)
+    assert by_name == sorted(by_name, key=pinyin.sort_key)  # by pinyin, not by code point
 
 
 def test_bad_filter_values_are_ignored_with_a_message(cast, client_for, jiangsu, bank, beijing):
@@ -415,6 +416,33 @@ def test_the_profile_tab_shows_every_group_of_the_profile_form(cast, client_for,
     assert "East China › Jiangsu" in page
     assert code(1) in page
     assert "CNY 420,000,000,000.00" in page  # a detail view shows the exact amount
+
+
+def heading(response) -> str:
+    return re.search(r'<h1 class="page-title">(.*?)</h1>', text(response)).group(1)
+
+
+def test_a_customer_without_a_grade_shows_no_grade_badge_but_says_not_graded(
+    cast, client_for, jiangsu, beijing
+):
+    ungraded = client_for(cast.north_kam).get(f"/customers/{beijing.pk}/")
+    assert "—" not in heading(ungraded) and "badge" not in heading(ungraded)
+    assert text(ungraded).count('data-testid="not-graded"') == 1  # the summary's grade
+    graded = client_for(cast.kam).get(f"/customers/{jiangsu.pk}/")
+    assert 'data-testid="grade-badge"' in heading(graded) and ">A<" in heading(graded)
+
+
+def test_the_region_and_industry_selects_name_each_option_and_its_parent_in_tree_order(
+    cast, client_for, jiangsu
+):
+    form = client_for(cast.kam).get(f"/customers/{jiangsu.pk}/edit/").context["form"]
+    regions = [str(label) for _value, label in form.fields["region"].choices]
+    assert regions.index("China") < regions.index("East China (China)")
+    assert regions.index("East China (China)") < regions.index("Jiangsu (East China)")
+    assert regions.index("Jiangsu (East China)") < regions.index("South China (China)")
+    industries = [str(label) for _value, label in form.fields["industry"].choices]
+    assert "Power grid (Electric power)" in industries
+    assert not [label for label in regions + industries if label != label.strip()]
 
 
 def test_the_contacts_tab_draws_the_org_chart_from_the_reporting_lines(cast, client_for, jiangsu):
@@ -799,6 +827,86 @@ def test_an_unsafe_next_falls_back_to_the_list(cast, client_for, jiangsu, bank):
         },
     )
     assert response["Location"] == "/customers/"
+
+
+@pytest.mark.parametrize("query", ["customers={a},{b}", "customers={a}&customers={b}"])
+def test_a_visit_of_the_allocation_page_shows_the_form_for_the_customers_it_names(
+    cast, client_for, jiangsu, bank, query
+):
+    before = snapshot()
+    url = "/customers/allocate/?" + query.format(a=jiangsu.pk, b=bank.pk)
+    response = client_for(cast.head).get(url + "&next=/customers/%3Fgrade%3DA")
+    assert response.status_code == 200
+    assert [c.pk for c in response.context["customers"]] == sorted([jiangsu.pk, bank.pk])
+    assert not response.context["form"].is_bound
+    body = response.content.decode()
+    assert 'data-testid="allocate-form"' in body
+    assert f'name="customers" value="{jiangsu.pk}"' in body
+    assert 'name="next" value="/customers/?grade=A"' in body
+    assert snapshot() == before  # a visit changes nothing
+
+
+def test_a_visit_naming_no_customer_says_how_to_pick_them_on_the_list(cast, client_for):
+    response = client_for(cast.head).get("/customers/allocate/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-testid="allocate-how"' in body
+    assert 'data-testid="allocate-form"' not in body
+    assert 'href="/customers/"' in body
+    assert client_for(cast.kam).get("/customers/allocate/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "ids", ["{hidden}", "{mine},{hidden}", "abc", "0", str(2**64), "987654321"]
+)
+def test_a_visit_naming_a_customer_the_head_cannot_see_or_no_record_is_a_404(
+    cast, client_for, jiangsu, ids
+):
+    hidden = services.registration_request(
+        actor=cast.outsider, data={"name": "市场部自己的客户有限公司"}
+    ).request.customer
+    url = "/customers/allocate/?customers=" + ids.format(hidden=hidden.pk, mine=jiangsu.pk)
+    assert client_for(cast.head).get(url).status_code == 404
+
+
+def test_a_visit_naming_a_customer_the_role_may_not_allocate_is_a_403(cast, client_for, jiangsu):
+    response = client_for(cast.kam).get(f"/customers/allocate/?customers={jiangsu.pk}")
+    assert response.status_code == 403
+
+
+def test_a_refused_allocation_gives_the_address_that_shows_it_again(
+    cast, client_for, jiangsu, bank
+):
+    client = client_for(cast.head)
+    refused = client.post(
+        "/customers/allocate/",
+        {
+            "customers": [jiangsu.pk, bank.pk],
+            "new_owner": cast.account_manager.pk,
+            "reason": " ",
+            "next": "/customers/?grade=A",
+        },
+    )
+    assert refused.status_code == 400
+    again = refused.context["page_url"]
+    assert again == (
+        f"/customers/allocate/?customers={min(jiangsu.pk, bank.pk)}%2C{max(jiangsu.pk, bank.pk)}"
+        "&next=%2Fcustomers%2F%3Fgrade%3DA"
+    )
+    assert f'data-ka-page-url="{again.replace("&", "&amp;")}"' in refused.content.decode()
+    visit = client.get(again)
+    assert visit.status_code == 200
+    assert [c.pk for c in visit.context["customers"]] == sorted([jiangsu.pk, bank.pk])
+    assert visit.context["form"]["next"].value() == "/customers/?grade=A"
+
+
+def test_the_list_lets_the_head_tick_customers_at_every_width(cast, client_for, jiangsu):
+    body = client_for(cast.head).get("/customers/").content.decode()
+    box = re.search(r'<td class="([^"]*)"><label class="ka-tick"><input[^>]*name="customers"', body)
+    assert box is not None and "d-none" not in box.group(1)
+    form = re.search(r'<form id="ka-allocate"[^>]*>', body)
+    assert form is not None and "d-none" not in form.group(0)
+    assert "keyaccount/allocation.js" in body
 
 
 # --- scorecard and grade ----------------------------------------------------------------

@@ -26,7 +26,7 @@ def test_me_returns_my_roles_and_unit(cast, client_for):
         "display_name": str(cast.head),
         "email": cast.head.email,
         "language": "en",
-        "money_unit": "wan",
+        "money_unit": "auto",  # amounts scaled by size unless the user chose a unit
         "unit_id": cast.ka_dept.pk,
         "unit_name": "大客户部",
         "roles": [

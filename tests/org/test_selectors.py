@@ -130,10 +130,11 @@ def test_org_tree_nests_units_with_their_members(cast):
         ("华北团队", 2),
     ]
     members = {r["unit"].name: [m.username for m in r["members"]] for r in rows}
+    # by the pinyin of the name colleagues see (the cast's 用户1, 用户2 …: as it made them)
     assert members == {
         "测试公司": ["admin"],
-        "大客户部": ["assistant", "director", "head"],
-        "华东团队": ["account_manager", "colleague", "consultant", "kam", "team_lead"],
+        "大客户部": ["head", "director", "assistant"],
+        "华东团队": ["kam", "colleague", "team_lead", "consultant", "account_manager"],
         "华北团队": ["north_kam"],
     }
 
@@ -159,7 +160,8 @@ def test_home_summary_for_a_department_head(cast):
     assert [a.role.code for a in summary["assignments"]] == ["department_head"]
     assert summary["scope_unit_count"] == 3
     assert summary["role_count"] == 8
-    assert [u.username for u in summary["colleagues"]] == ["assistant", "director"]
+    # by the pinyin of the shown name (用户N, by N: as the cast made them)
+    assert [u.username for u in summary["colleagues"]] == ["director", "assistant"]
 
 
 def test_role_codes(cast):

@@ -17,6 +17,12 @@ from tests.pipeline_support import high_risk_scores, make_opportunity, registere
 
 
 @pytest.fixture
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
 def customer(cast):
     return registered_customer(owner=cast.kam, assistant=cast.assistant)
 
@@ -32,6 +38,7 @@ def overridden(cast, opp):
     ).transition
 
 
+@pytest.mark.usefixtures("english")
 def test_the_head_reviews_an_override_once_with_a_note(cast, opp):
     move = overridden(cast, opp)
     assert list(selectors.overrides(user=cast.head)) == [move]
@@ -44,6 +51,7 @@ def test_the_head_reviews_an_override_once_with_a_note(cast, opp):
         services.override_review(actor=cast.head, transition=move)
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize("role", ["kam", "team_lead", "director", "assistant"])
 def test_only_the_department_head_reviews_and_a_refusal_changes_nothing(cast, opp, role):
     move = overridden(cast, opp)
@@ -53,6 +61,7 @@ def test_only_the_department_head_reviews_and_a_refusal_changes_nothing(cast, op
     assert move.reviewed_at is None
 
 
+@pytest.mark.usefixtures("english")
 def test_a_move_through_an_open_gate_is_no_override_to_review(cast, opp):
     first = opp.transitions.get()  # "created"
     with pytest.raises(ValidationError, match="no override"):

@@ -2,23 +2,30 @@
 the board, time in stage from transitions, the power map, conversion, and a fixed number of
 queries whatever the number of opportunities."""
 
+import importlib
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from keyaccount.contacts.models import Contact
 from keyaccount.contacts.services import contact_create
+from keyaccount.core import pinyin
 from keyaccount.customers.models import Customer
 from keyaccount.org.models import Industry, Region
 from keyaccount.pipeline import rules, selectors, services
-from keyaccount.pipeline.models import LossReason, Opportunity, StageTransition
+from keyaccount.pipeline.forms_detail import CompetitorForm, LoseForm
+from keyaccount.pipeline.models import Competitor, LossReason, Opportunity, StageTransition
 from keyaccount.pipeline.selectors import OpportunityFilters
 from keyaccount.process.models import Stage
+from tests.api_support import Api
+from tests.core.html_forms import form_data, submit
 from tests.pipeline_support import (
     advance_to,
     high_risk_scores,
@@ -599,3 +606,81 @@ def test_list_totals_and_board_take_the_same_queries_for_3_or_30_deals(cast, rol
     assert listing <= 3 + 1
     assert totalling <= 3 + 1 + 1
     assert boarding <= 3 + 1 + 1 + 2 + stages + 1
+
+
+# --- by pinyin (issue 8 §4) -----------------------------------------------------------------
+
+
+def test_the_list_finds_a_customers_deals_by_full_pinyin_initials_or_mixed_input(cast, book):
+    for q in ("hebeifadian", "HeBei FaDian", "hbfd", "河北fadian", "fadianjituan"):
+        assert set(book.names(listed(cast.director, q=q))) == {"d"}, q
+    assert set(book.names(listed(cast.director, q="jiangsu"))) == {"a", "b"}
+    assert set(book.names(listed(cast.director, q="zhejiang"))) == {"c"}
+    # characters alone match the names, not their sound: 河 (hé) is no 合 or 核
+    assert set(book.names(listed(cast.director, q="合"))) == set()
+    assert set(book.names(listed(cast.kam, q="zhejiang"))) == set()  # not the kam's to see
+
+
+def test_owners_and_the_customers_a_deal_opens_on_are_listed_by_pinyin(cast, book):
+    for role, name in (("kam", "张伟"), ("colleague", "李娜"), ("north_kam", "阿依古丽")):
+        user = getattr(cast, role)
+        user.display_name = name
+        user.save()
+    owners = selectors.owners_for_filter(user=cast.director)
+    assert [u.display_name for u in owners] == ["阿依古丽", "李娜", "张伟"]  # ā, lǐ, zhāng
+    registered_customer(owner=cast.kam, assistant=cast.assistant, name="安徽能源集团", contacts=0)
+    registered_customer(owner=cast.kam, assistant=cast.assistant, name="上海电力", contacts=0)
+    picker = [c.name for c in selectors.customers_for_new_deal(user=cast.kam)]
+    assert picker == ["安徽能源集团", "江苏省电力公司", "上海电力"]  # ān, jiāng, shàng
+
+
+def test_the_deal_team_and_the_power_map_are_listed_by_pinyin(cast):
+    customer = registered_customer(owner=cast.kam, assistant=cast.assistant, contacts=0)
+    boss = contact_create(actor=cast.kam, customer=customer, data={"name": "周建"})
+    for name in ("张伟", "阿依古丽", "李娜"):
+        contact_create(actor=cast.kam, customer=customer, data={"name": name, "reports_to": boss})
+    opp = make_opportunity(owner=cast.kam, customer=customer)
+    tree = selectors.power_map(opp)["roots"][0]
+    assert [c["name"] for c in tree["children"]] == ["阿依古丽", "李娜", "张伟"]
+    for role, name in (("consultant", "赵强"), ("colleague", "安娜"), ("team_lead", "王芳")):
+        user = getattr(cast, role)
+        user.display_name = name
+        user.save()
+        services.member_add(actor=cast.kam, opportunity=opp, user=user, role="consultant")
+    assert [m.user.display_name for m in selectors.team(opp)] == ["安娜", "王芳", "赵强"]
+
+
+def test_the_competitor_catalogue_keeps_its_keys_and_lists_by_pinyin(cast, client_for):
+    names = ["中软国际", "东软集团", "华为技术", "Accenture 埃森哲", "博彦科技"]
+    made = {n: services.competitor_register(actor=cast.kam, name=n) for n in names}
+    expected = ["Accenture 埃森哲", "博彦科技", "东软集团", "华为技术", "中软国际"]
+    assert (made["东软集团"].pinyin_sort, made["东软集团"].pinyin_full) == (
+        "dong1ruan3ji2tuan2",
+        "dongruanjituan",
+    )
+    assert [c.name for c in Competitor.objects.all()] == expected
+    catalogue = Api(cast.kam).get("/api/pipeline/competitors").json()
+    assert [c["name"] for c in catalogue] == expected
+    for form in (LoseForm(), CompetitorForm()):
+        field = form.fields["winner" if isinstance(form, LoseForm) else "competitor"]
+        assert [str(c) for c in field.queryset] == expected
+    # renamed in the back office: the keys follow
+    admin = client_for(cast.admin)
+    url = f"/admin/pipeline/competitor/{made['中软国际'].pk}/change/"
+    data = form_data(admin, url, "competitor_form")
+    data["name"] = ["阿里云计算"]
+    assert submit(admin, url, data).status_code == 302
+    renamed = Competitor.objects.get(pk=made["中软国际"].pk)
+    assert (renamed.pinyin_sort, renamed.pinyin_full, renamed.pinyin) == pinyin.keys("阿里云计算")
+    assert Competitor.objects.first() == renamed  # ā comes first
+
+
+def test_the_competitor_migration_fills_the_keys_of_old_rows(cast):
+    for name in ("中软国际", "东软集团"):
+        services.competitor_register(actor=cast.kam, name=name)
+    Competitor.objects.update(pinyin="", pinyin_full="", pinyin_sort="")
+    migration = importlib.import_module("keyaccount.pipeline.migrations.0008_fill_pinyin_keys")
+    migration.forwards(django_apps, SimpleNamespace(connection=connection))
+    for c in Competitor.objects.all():
+        assert (c.pinyin_sort, c.pinyin_full, c.pinyin) == pinyin.keys(c.name)
+    assert [c.name for c in Competitor.objects.all()] == ["东软集团", "中软国际"]

@@ -223,7 +223,9 @@ def test_contacts_on_the_power_map_read_with_their_number_role_and_attitude():
     some = describe_fact(ONE_OF_EACH[5])
     assert some == "the power map has at least 2 contacts, each a coach / insider or a supporter"
     both = describe_fact(ONE_OF_EACH[6])
-    assert both == "the power map has a technical evaluator who is a supporter"
+    assert (
+        both == "the power map has at least one contact who is a technical evaluator and supporter"
+    )
 
 
 def test_the_facts_of_a_criterion_read_as_one_sentence():

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from keyaccount.core.api_errors import errors, remap_errors
-from keyaccount.core.schemas import RefOut
+from keyaccount.core.schemas import Id, RefOut
 from keyaccount.customers.access import customer_for
 from keyaccount.org.models import User
 from keyaccount.org.requests import AuthenticatedRequest
@@ -106,7 +106,7 @@ def contact_list(request: AuthenticatedRequest, query: Query[ContactQuery]) -> l
     response={200: ContactOut, **errors(404, 422)},
     summary="One contact",
 )
-def contact_get(request: AuthenticatedRequest, contact_id: int) -> ContactOut:
+def contact_get(request: AuthenticatedRequest, contact_id: Id) -> ContactOut:
     return contact_out(_get_contact(request, contact_id))
 
 
@@ -134,7 +134,7 @@ def contact_create(request: AuthenticatedRequest, payload: ContactIn) -> Status[
     summary="Change a contact",
 )
 def contact_patch(
-    request: AuthenticatedRequest, contact_id: int, payload: ContactPatch
+    request: AuthenticatedRequest, contact_id: Id, payload: ContactPatch
 ) -> ContactOut:
     """Only the fields sent change. `version` is the one you read: if someone saved since, the
     answer is 409 naming who."""
@@ -158,7 +158,7 @@ customer_router = Router(tags=["contacts"])
     response={200: list[OrgChartNode], **errors(404, 422)},
     summary="The customer's org chart: contacts as a forest of reporting lines",
 )
-def org_chart(request: AuthenticatedRequest, customer_id: int) -> list[OrgChartNode]:
+def org_chart(request: AuthenticatedRequest, customer_id: Id) -> list[OrgChartNode]:
     customer = customer_for(_user(request), customer_id)
     contacts = list(selectors.contacts_for(user=_user(request), customer=customer))
     return [OrgChartNode.model_validate(node) for node in selectors.org_chart(contacts)]

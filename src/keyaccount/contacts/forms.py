@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from keyaccount.core.forms import ServiceErrorsMixin
+from keyaccount.core.forms import ServiceErrorsMixin, VersionField
 
 from .models import Contact
 
@@ -15,11 +15,11 @@ FIELDS = (
 )  # fmt: skip
 
 
-class ContactForm(ServiceErrorsMixin, forms.ModelForm):
+class ContactForm(ServiceErrorsMixin, forms.ModelForm[Contact]):
     """``reports_to`` offers only the same customer's other contacts; on edit the form carries
     the ``version`` it was opened at."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    version = VersionField(required=False)
 
     class Meta:
         model = Contact

@@ -12,7 +12,7 @@ def contacts_for(*, user: Any, customer: Customer) -> QuerySet[Contact]:
         Contact.objects.visible_to(user)
         .filter(customer=customer)
         .select_related("reports_to")
-        .order_by("name")
+        .order_by("pinyin_sort", "id")  # by pinyin (``core.pinyin``)
     )
 
 

@@ -29,10 +29,11 @@ def backfill(
     name ``name_of(*values of columns)``; answer how many rows were written."""
     connection = connections[using]
     quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    pk = quote(model._meta.pk.column)  # type: ignore[union-attr]
+    meta = model._meta
+    table = quote(meta.db_table)
+    pk = quote(str(meta.pk.column if meta.pk else "id"))
     targets = ", ".join(
-        f"{quote(model._meta.get_field(f).column)} = v.column{i}"  # type: ignore[union-attr]
+        f"{quote(getattr(meta.get_field(f), 'column', f))} = v.column{i}"
         for i, f in enumerate(FIELDS, start=2)
     )
     rows = model._default_manager.using(using).order_by("pk").values_list("pk", *columns)
@@ -45,8 +46,9 @@ def backfill(
         for pk_value, *values in page:
             params.extend((pk_value, *pinyin.keys(name_of(*values))))
         placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(page))
+        # Only names quoted by the backend go into the text; every value is a parameter.
         sql = (
-            f"UPDATE {table} SET {targets} FROM (VALUES {placeholders}) AS v "
+            f"UPDATE {table} SET {targets} FROM (VALUES {placeholders}) AS v "  # noqa: S608
             f"WHERE {table}.{pk} = v.column1"
         )
         with connection.cursor() as cursor:

@@ -3,8 +3,9 @@ types, references to related records and people, and pagination.
 
 Every integer a request carries is bounded, in the path, the query string and the body alike: a
 record id (``Id``) runs from 1 to ``MAX_ID`` (a database key: larger ones cannot exist, and SQLite
-cannot even compare with them), a ``version`` the same, and every list has a maximum length.
-A value outside its range is refused with 422 before any lookup.
+cannot even compare with them), a ``version`` the same, every list and mapping has a maximum
+length, and a score whose range a business rule checks is a ``RuleInt``. A value outside its
+range is a 422, and an id outside it is never looked up.
 """
 
 from typing import Annotated, Any

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from keyaccount.core.api_errors import errors, remap_errors
+from keyaccount.core.schemas import Id
 from keyaccount.org.models import Industry, Region, User
 from keyaccount.org.requests import AuthenticatedRequest
 
@@ -335,7 +336,7 @@ def registration_create(
     summary="Approve or reject a registration request",
 )
 def registration_decision(
-    request: AuthenticatedRequest, request_id: int, payload: DecisionIn
+    request: AuthenticatedRequest, request_id: Id, payload: DecisionIn
 ) -> RegistrationOut:
     """The KA department assistant decides; a rejection needs a reason. Approved customers
     belong to the requester (an owner change is recorded)."""
@@ -380,7 +381,7 @@ def allocation_create(request: AuthenticatedRequest, payload: AllocationIn) -> A
     response={200: CustomerDetail, **errors(404, 422)},
     summary="One customer: the whole profile (客户档案表), owner, registration, grade",
 )
-def customer_get(request: AuthenticatedRequest, customer_id: int) -> CustomerDetail:
+def customer_get(request: AuthenticatedRequest, customer_id: Id) -> CustomerDetail:
     """`permissions` says what you may do to it. Send `version` back when you change it."""
     return customer_detail(customer_for(request.auth, customer_id), request.auth)
 
@@ -391,7 +392,7 @@ def customer_get(request: AuthenticatedRequest, customer_id: int) -> CustomerDet
     summary="Change profile fields",
 )
 def customer_patch(
-    request: AuthenticatedRequest, customer_id: int, payload: CustomerPatch
+    request: AuthenticatedRequest, customer_id: Id, payload: CustomerPatch
 ) -> CustomerDetail:
     """Only the fields sent change. `version` is the one you read: if someone saved since, the
     answer is 409 naming who (reload, then make your change again)."""
@@ -415,7 +416,7 @@ def customer_patch(
     response={200: list[OwnerChangeOut], **errors(404, 422)},
     summary="Who owned the customer, and who changed it, when and why",
 )
-def owner_changes(request: AuthenticatedRequest, customer_id: int) -> list[OwnerChangeOut]:
+def owner_changes(request: AuthenticatedRequest, customer_id: Id) -> list[OwnerChangeOut]:
     customer = customer_for(request.auth, customer_id)
     rows = OwnerChange.objects.filter(customer=customer).select_related(
         "old_owner__unit", "new_owner__unit", "changed_by"
@@ -438,7 +439,7 @@ def owner_changes(request: AuthenticatedRequest, customer_id: int) -> list[Owner
     response={200: list[GradeChangeOut], **errors(404, 422)},
     summary="Every grade set on the customer: old, new, the suggestion then, who, when, why",
 )
-def grade_changes(request: AuthenticatedRequest, customer_id: int) -> list[GradeChangeOut]:
+def grade_changes(request: AuthenticatedRequest, customer_id: Id) -> list[GradeChangeOut]:
     customer = customer_for(request.auth, customer_id)
     return [grade_change_out(g) for g in _grade_history(customer)]
 
@@ -493,7 +494,7 @@ def scorecard(customer: Customer, user: User) -> ScorecardOut:
     response={200: ScorecardOut, **errors(404, 422)},
     summary="The key-account scorecard: factors, weights, scores, suggested grade, grade",
 )
-def scorecard_get(request: AuthenticatedRequest, customer_id: int) -> ScorecardOut:
+def scorecard_get(request: AuthenticatedRequest, customer_id: Id) -> ScorecardOut:
     """The five feasibility tests and the attractiveness factors, each 0–5 with a
     justification; the weighted score (0–100) suggests a grade by the thresholds."""
     return scorecard(customer_for(request.auth, customer_id), request.auth)
@@ -505,7 +506,7 @@ def scorecard_get(request: AuthenticatedRequest, customer_id: int) -> ScorecardO
     summary="Score factors of the scorecard",
 )
 def scorecard_put(
-    request: AuthenticatedRequest, customer_id: int, payload: ScorecardIn
+    request: AuthenticatedRequest, customer_id: Id, payload: ScorecardIn
 ) -> ScorecardOut:
     """Scores the factors sent (others keep their score); each needs a justification. The owner
     and their managers score; the answer is the new scorecard."""
@@ -525,7 +526,7 @@ def scorecard_put(
     summary="Set the customer's grade",
 )
 def grade_post(
-    request: AuthenticatedRequest, customer_id: int, payload: GradeIn
+    request: AuthenticatedRequest, customer_id: Id, payload: GradeIn
 ) -> Status[GradeChangeOut]:
     """A manager (team manager, department head, sales director) sets the grade; one that
     differs from the scorecard's suggestion needs a reason. Kept in the grade history."""
@@ -544,7 +545,7 @@ def grade_post(
     response={200: list[EvaluationOut], **errors(404, 422)},
     summary="Comprehensive customer evaluations (客户综合评估表), newest first",
 )
-def evaluation_list(request: AuthenticatedRequest, customer_id: int) -> list[EvaluationOut]:
+def evaluation_list(request: AuthenticatedRequest, customer_id: Id) -> list[EvaluationOut]:
     customer = customer_for(request.auth, customer_id)
     return [
         evaluation_out(e) for e in selectors.evaluations_for(user=request.auth, customer=customer)
@@ -557,7 +558,7 @@ def evaluation_list(request: AuthenticatedRequest, customer_id: int) -> list[Eva
     summary="Add a comprehensive customer evaluation",
 )
 def evaluation_post(
-    request: AuthenticatedRequest, customer_id: int, payload: EvaluationIn
+    request: AuthenticatedRequest, customer_id: Id, payload: EvaluationIn
 ) -> Status[EvaluationOut]:
     """Five dimensions scored 1–5 and a summary; dated today unless `evaluated_on` is given
     (never in the future). All evaluations are kept."""

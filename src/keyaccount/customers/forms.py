@@ -15,8 +15,11 @@ from keyaccount.core.forms import (
     AmountField,
     CountField,
     ServiceErrorsMixin,
+    VersionField,
     empty_choice,
 )
+from keyaccount.core.lookup import MAX_ID
+from keyaccount.core.schemas import MAX_IDS
 from keyaccount.org.forms import industry_choices, region_choices
 from keyaccount.org.models import User
 
@@ -108,7 +111,7 @@ ProfileForm = type(
     (_ProfileBase,),
     {
         **_profile_fields(services.PROFILE_FIELDS),
-        "version": forms.IntegerField(widget=forms.HiddenInput, min_value=1),
+        "version": VersionField(),
         "__module__": __name__,
         "__doc__": "The customer profile form (客户档案表); carries the version it was opened at.",
     },
@@ -155,7 +158,7 @@ class DecideForm(ServiceErrorsMixin, forms.Form):
 
     @property
     def approve(self) -> bool:
-        return self.cleaned_data["decision"] == "approve"
+        return bool(self.cleaned_data["decision"] == "approve")
 
 
 # --- allocation ------------------------------------------------------------------------------
@@ -171,23 +174,34 @@ def allocatable_users(caps: permissions.Capabilities) -> list[User]:
     users = users.select_related("unit").only(
         "id", "username", "display_name", "first_name", "last_name", "unit__name"
     )
-    return list(users.distinct().order_by("unit__name", "username"))
+    return list(users.distinct().order_by("unit__name", "pinyin_sort", "id"))
 
 
 class IdListField(forms.Field):
-    """Record ids sent as repeated parameters (ticked checkboxes)."""
+    """Record ids sent as repeated parameters (ticked checkboxes): each from 1 to ``MAX_ID``
+    (no other can exist), at most ``MAX_IDS`` of them (the API's bound too)."""
 
     widget = forms.MultipleHiddenInput
-    default_error_messages = {"invalid": _("Not a list of record ids.")}
+    default_error_messages = {
+        "invalid": _("Not a list of record ids."),
+        "too_many": _("At most %(limit)s records at a time."),
+    }
 
     def to_python(self, value: Any) -> list[int]:
         if not value:
             return []
         values = value if isinstance(value, list | tuple) else [value]
+        if len(values) > MAX_IDS:
+            raise ValidationError(
+                self.error_messages["too_many"], code="too_many", params={"limit": MAX_IDS}
+            )
         try:
-            return sorted({int(v) for v in values})
+            ids = {int(v) for v in values}
         except (TypeError, ValueError) as exc:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        if not all(1 <= i <= MAX_ID for i in ids):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return sorted(ids)
 
 
 class AllocateForm(ServiceErrorsMixin, forms.Form):
@@ -219,6 +233,14 @@ class AllocateForm(ServiceErrorsMixin, forms.Form):
         except ValidationError:
             return []
         return ids
+
+
+def allocation_query_ids(values: list[str]) -> list[int]:
+    """The customers a visit of the allocation page names: ``?customers=1,2`` (or the
+    parameter repeated, as a form sends it). A ``ValidationError`` if they are not record ids."""
+    parts = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    ids: list[int] = IdListField(required=False).clean(parts)
+    return ids
 
 
 # --- scorecard, grade, evaluation ------------------------------------------------------------
@@ -287,7 +309,7 @@ class GradeForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class EvaluationForm(ServiceErrorsMixin, forms.ModelForm):
+class EvaluationForm(ServiceErrorsMixin, forms.ModelForm[Evaluation]):
     """The comprehensive customer evaluation (客户综合评估表); the service validates it."""
 
     class Meta:

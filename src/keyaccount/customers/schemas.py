@@ -330,9 +330,7 @@ class ScorecardOut(Schema):
 
 
 class FactorScoreIn(InSchema):
-    score: RuleInt = Field(
-        description="0 to 5.", json_schema_extra=rule_range(0, MAX_FACTOR_SCORE)
-    )
+    score: RuleInt = Field(description="0 to 5.", json_schema_extra=rule_range(0, MAX_FACTOR_SCORE))
     justification: str
 
 

@@ -7,6 +7,7 @@ from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import NullIf
 from django.utils.translation import gettext as _
 
+from keyaccount.core import pinyin
 from keyaccount.core.forms import tree_choices
 from keyaccount.org.forms import industry_choices, region_choices
 from keyaccount.org.rules import descendants
@@ -128,8 +129,8 @@ _GRADE = NullIf("grade", Value(""))  # ungraded ("") sorts as NULL, i.e. last
 # (their defaults differ: PostgreSQL puts NULLs first when descending). One per
 # ``filters.SORT_KEYS``.
 SORTS: dict[str, tuple[Any, ...]] = {
-    "name": ("name_key", "id"),
-    "-name": ("-name_key", "-id"),
+    "name": ("pinyin_sort", "id"),  # by pinyin (``core.pinyin``), walking its index
+    "-name": ("-pinyin_sort", "-id"),
     "grade": (_GRADE.asc(nulls_last=True), F("score").desc(nulls_last=True), "id"),
     "-grade": (_GRADE.desc(nulls_last=True), F("score").asc(nulls_last=True), "-id"),
     "score": (F("score").asc(nulls_last=True), "id"),
@@ -148,11 +149,12 @@ def customer_list(*, user: Any, filters: CustomerFilters | None = None) -> Query
     if f.q:
         text = f.q.strip()
         key = rules.name_key(text)
+        # the name as typed, its pinyin (full: "qiantang", "杭州wan"; initials: "qt")
         condition = Q(name__icontains=text) | Q(short_name__icontains=text)
+        condition |= pinyin.matching(text)
         if key:
             condition |= Q(name_key__contains=key)
         if text.isascii():
-            condition |= Q(pinyin__startswith=text.lower()) | Q(pinyin__contains=text.lower())
             condition |= Q(credit_code__startswith=rules.normalize_credit_code(text))
         qs = qs.filter(condition)
     if f.grades:
@@ -213,7 +215,7 @@ def owners_for_filter(*, user: Any) -> QuerySet[Any]:
 
     return User.objects.filter(
         pk__in=Customer.objects.visible_to(user).values("owner_id")
-    ).order_by("username")
+    ).order_by("pinyin_sort", "id")
 
 
 def filter_choices(*, user: Any) -> FilterChoices:

@@ -16,7 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -36,6 +36,7 @@ from .forms import (
     RegistrationForm,
     ScorecardForm,
     allocatable_users,
+    allocation_query_ids,
 )
 from .models import Customer, RegistrationRequest, ScoringFactor
 from .rules import DuplicateReason
@@ -365,18 +366,42 @@ def decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 # --- allocation ---------------------------------------------------------------------------------
 
 
-@login_required
-@require_POST
-def allocate(request: AuthenticatedRequest) -> HttpResponse:
-    """The department head (re)allocates ticked customers to a manager, with a reason."""
-    caps = _caps(request)
-    form = AllocateForm(request.POST, candidates=allocatable_users(caps))
-    ids = form.customer_ids()
+def _customers_to_allocate(
+    request: AuthenticatedRequest, caps: permissions.Capabilities, ids: list[int]
+) -> list[Customer]:
+    """The customers named by id: 404 unless the user sees every one, 403 unless the user may
+    allocate every one."""
     customers = list(selectors.customer_list(user=request.user).filter(pk__in=ids))
     if len(customers) != len(ids):
         raise Http404
     if not all(permissions.can_allocate(caps, c.owner.unit_id) for c in customers):
         raise PermissionDenied(_("Only the department head allocates customers."))
+    return customers
+
+
+def _allocation_page_url(customers: list[Customer], next_url: str) -> str:
+    """Where a visit shows the allocation page again for the same customers."""
+    query = {"customers": ",".join(str(c.pk) for c in customers)} if customers else {}
+    if next_url:
+        query["next"] = next_url
+    url = reverse("customers:allocate")
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def allocate(request: AuthenticatedRequest) -> HttpResponse:
+    """The department head (re)allocates customers to a manager, with a reason.
+
+    A POST makes the change: the customers ticked on the KA list, or listed on this page. A GET
+    (a bookmark, a refresh after a refused POST) shows this page for the customers its query
+    names (``?customers=1,2``), or, naming none, says how to pick them on the KA list.
+    """
+    caps = _caps(request)
+    if request.method == "GET":
+        return _allocation_page(request, caps)
+    form = AllocateForm(request.POST, candidates=allocatable_users(caps))
+    customers = _customers_to_allocate(request, caps, form.customer_ids())
     if form.is_valid():
         try:
             moved = services.customers_allocate(
@@ -403,9 +428,34 @@ def allocate(request: AuthenticatedRequest) -> HttpResponse:
                 else reverse("customers:list")
             )
             return redirect(_safe_next(request, form.cleaned_data.get("next"), default))
-    back = _safe_next(request, request.POST.get("next"), reverse("customers:list"))
-    context = {"form": form, "customers": customers, "back": back}
+    next_url = _safe_next(request, request.POST.get("next"), "")
+    context = {
+        "form": form,
+        "customers": customers,
+        "back": next_url or reverse("customers:list"),
+        "page_url": _allocation_page_url(customers, next_url),
+    }
     return render(request, "customers/allocate.html", context, status=400)
+
+
+def _allocation_page(request: AuthenticatedRequest, caps: permissions.Capabilities) -> HttpResponse:
+    """A visit: the form for the customers the query names, or how to pick them (no change)."""
+    try:
+        ids = allocation_query_ids(request.GET.getlist("customers"))
+    except ValidationError:
+        raise Http404 from None
+    if not ids and not _may_allocate_somewhere(caps):
+        raise PermissionDenied(_("Only the department head allocates customers."))
+    customers = _customers_to_allocate(request, caps, ids)
+    next_url = _safe_next(request, request.GET.get("next"), "")
+    form = AllocateForm(candidates=allocatable_users(caps), initial={"next": next_url})
+    context = {
+        "form": form,
+        "customers": customers,
+        "back": next_url or reverse("customers:list"),
+        "page_url": _allocation_page_url(customers, next_url),
+    }
+    return render(request, "customers/allocate.html", context)
 
 
 # --- scorecard, grade, evaluations -------------------------------------------------------------

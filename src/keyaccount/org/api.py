@@ -1,6 +1,8 @@
 from ninja import Router, Schema
 
+from keyaccount.core.api_errors import errors
 from keyaccount.core.lookup import get_or_404
+from keyaccount.core.schemas import Id
 
 from . import selectors
 from .models import OrgUnit
@@ -74,8 +76,10 @@ def org_unit_list(request: AuthenticatedRequest) -> list[OrgUnitOut]:
 
 
 @router.get(
-    "/org/units/{unit_id}", response=OrgUnitOut, summary="One org unit (404 if not visible)"
+    "/org/units/{unit_id}",
+    response={200: OrgUnitOut, **errors(404, 422)},
+    summary="One org unit (404 if not visible)",
 )
-def org_unit_detail(request: AuthenticatedRequest, unit_id: int) -> OrgUnitOut:
+def org_unit_detail(request: AuthenticatedRequest, unit_id: Id) -> OrgUnitOut:
     unit = get_or_404(selectors.org_unit_list(user=request.auth), pk=unit_id)
     return _unit_out(unit)

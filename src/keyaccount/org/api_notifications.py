@@ -7,7 +7,7 @@ from datetime import datetime
 from ninja import Field, Query, Router, Schema, Status
 
 from keyaccount.core.api_errors import errors
-from keyaccount.core.schemas import InSchema, PageQuery, UserRef
+from keyaccount.core.schemas import Id, InSchema, PageQuery, UserRef
 
 from . import notifications
 from .access import notification_for
@@ -93,7 +93,7 @@ def notification_list(
     response={200: NotificationOut, **errors(404, 422)},
     summary="Mark one notification read",
 )
-def notification_read(request: AuthenticatedRequest, notification_id: int) -> NotificationOut:
+def notification_read(request: AuthenticatedRequest, notification_id: Id) -> NotificationOut:
     notification = notification_for(request.auth, notification_id)
     return notification_out(notifications.mark_read(actor=request.auth, notification=notification))
 

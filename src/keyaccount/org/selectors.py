@@ -116,7 +116,7 @@ def home_summary(*, user: Any) -> dict[str, Any]:
         list(
             User.objects.filter(unit_id=user.unit_id, is_active=True)
             .exclude(pk=user.pk)
-            .order_by("username")[:12]
+            .order_by("pinyin_sort", "id")[:12]
         )
         if user.unit_id
         else []
@@ -139,7 +139,7 @@ def org_tree(*, user: Any) -> dict[str, Any]:
     for member in (
         User.objects.filter(unit_id__in=ids, is_active=True)
         .prefetch_related("role_assignments__role")
-        .order_by("username")
+        .order_by("pinyin_sort", "id")
     ):
         members.setdefault(member.unit_id or 0, []).append(member)
     children: dict[int | None, list[OrgUnit]] = {}

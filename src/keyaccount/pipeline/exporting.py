@@ -246,7 +246,7 @@ def buying_roles(opp: Opportunity) -> list[BuyingRoleEntry]:
     rows = list(
         BuyingRoleEntry.objects.filter(opportunity=opp)
         .select_related("contact", "updated_by")
-        .order_by("contact__name", "id")
+        .order_by("contact__pinyin_sort", "id")
     )
     rows.sort(key=lambda r: rank.get(r.influence, len(rank)))
     return rows
@@ -264,7 +264,7 @@ def _competitors(opp: Opportunity) -> list[OpportunityCompetitor]:
     rows = list(
         OpportunityCompetitor.objects.filter(opportunity=opp)
         .select_related("competitor")
-        .order_by("competitor__name")
+        .order_by("competitor__pinyin_sort", "competitor_id")
     )
     rows.sort(key=lambda r: order.get(r.strength, len(order)))
     return rows

@@ -13,7 +13,14 @@ from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
-from keyaccount.core.forms import AmountField, ServiceErrorsMixin, empty_choice, tree_choices
+from keyaccount.core.forms import (
+    AmountField,
+    IdField,
+    ServiceErrorsMixin,
+    VersionField,
+    empty_choice,
+    tree_choices,
+)
 from keyaccount.core.parsing import fold
 from keyaccount.customers.forms import GRADE_FILTER_CHOICES
 from keyaccount.customers.models import Customer
@@ -103,7 +110,7 @@ class OpportunityFilterForm(forms.Form):
         choices=GRADE_FILTER_CHOICES,
         widget=forms.CheckboxSelectMultiple,
     )
-    customer = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    customer = IdField(label=_("Customer"), required=False, widget=forms.HiddenInput)
     signing_from = MonthField(label=_("Signing from"))
     signing_to = MonthField(label=_("Signing to"))
     amount_min = AmountField(label=_("Amount from"))
@@ -285,7 +292,7 @@ class OpportunityEditForm(_DealBase):
     """Every field the owner keeps, the version it was opened at (no lost update) and why the
     amount, signing date or probability changed (kept with the forecast change)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
     reason = forms.CharField(
         label=_("Reason for the change"),
         required=False,
@@ -322,7 +329,7 @@ def reassign_candidates(caps: Capabilities, *, exclude: int | None = None) -> li
     users = users.select_related("unit").only(
         "id", "username", "display_name", "first_name", "last_name", "unit__name"
     )
-    return list(users.distinct().order_by("unit__name", "username"))
+    return list(users.distinct().order_by("unit__name", "pinyin_sort", "id"))
 
 
 class ReassignForm(ServiceErrorsMixin, forms.Form):

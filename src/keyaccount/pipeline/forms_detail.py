@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from keyaccount.core.forms import AmountField, ServiceErrorsMixin
+from keyaccount.core.forms import AmountField, ServiceErrorsMixin, VersionField
 from keyaccount.org.models import User
 from keyaccount.process.models import Stage
 
@@ -78,7 +78,7 @@ class LoseForm(ServiceErrorsMixin, forms.Form):
     )
     winner = forms.ModelChoiceField(
         label=_("Winner"),
-        queryset=Competitor.objects.filter(is_active=True).order_by("name"),
+        queryset=Competitor.objects.filter(is_active=True).order_by("pinyin_sort", "id"),
         required=False,
         empty_label=_("unknown"),
     )
@@ -108,6 +108,8 @@ class WinForm(ServiceErrorsMixin, forms.Form):
             self.fields[f"ms{i}_percentage"] = forms.DecimalField(
                 label=_("or percentage of the contract"),
                 required=False,
+                min_value=0,
+                max_value=100,
                 max_digits=5,
                 decimal_places=2,
             )
@@ -179,7 +181,7 @@ class CompetitorForm(ServiceErrorsMixin, forms.Form):
 
     competitor = forms.ModelChoiceField(
         label=_("Competitor"),
-        queryset=Competitor.objects.filter(is_active=True).order_by("name"),
+        queryset=Competitor.objects.filter(is_active=True).order_by("pinyin_sort", "id"),
         required=False,
         empty_label=_("choose from the catalogue"),
     )
@@ -242,7 +244,12 @@ class MilestoneAddForm(ServiceErrorsMixin, forms.Form):
     due_on = forms.DateField(label=_("Due date"), widget=_date_widget())
     amount = AmountField(label=_("Amount"))
     percentage = forms.DecimalField(
-        label=_("or percentage of the contract"), required=False, max_digits=5, decimal_places=2
+        label=_("or percentage of the contract"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
     )
 
     def clean(self) -> dict[str, Any]:
@@ -272,7 +279,7 @@ class MilestoneEditForm(ServiceErrorsMixin, forms.Form):
     invoiced_amount = AmountField(label=_("Invoiced amount"))
     collected_on = forms.DateField(label=_("Collected on"), required=False, widget=_date_widget())
     collected_amount = AmountField(label=_("Collected amount"))
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
     def data_for_service(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k in services.MILESTONE_FIELDS}

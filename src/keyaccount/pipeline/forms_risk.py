@@ -34,7 +34,7 @@ def _text(rows: int = 2, **kwargs: Any) -> forms.CharField:
 # --- buying roles (the power map) ----------------------------------------------------------
 
 
-class ContactChoiceField(forms.ModelChoiceField):
+class ContactChoiceField(forms.ModelChoiceField[Contact]):
     def label_from_instance(self, obj: Any) -> str:
         text = str(obj)
         return text if obj.is_active else f"{text} · {_('no longer there')}"
@@ -70,7 +70,7 @@ class BuyingRoleForm(ServiceErrorsMixin, forms.Form):
         field = self.fields["contact"]
         field.queryset = Contact.objects.filter(  # type: ignore[attr-defined]
             customer_id=opportunity.customer_id
-        ).order_by("-is_active", "name", "id")
+        ).order_by("-is_active", "pinyin_sort", "id")
         field.empty_label = _("choose a contact")  # type: ignore[attr-defined]
         field.error_messages["invalid_choice"] = _(
             "Choose one of the contacts of %(customer)s."
@@ -114,6 +114,14 @@ class RiskAssessmentForm(ServiceErrorsMixin, forms.Form):
             self.fields[f"note_{f.code}"] = forms.CharField(
                 label=_("Note"), required=False, max_length=300
             )
+
+    def scale_ends(self) -> tuple[str, str]:
+        """The scale's two ends as the form labels them: ``0 = no risk`` … ``5 = severe risk``.
+        (The default questions are phrased as risks, so a high score always means danger.)"""
+        return (
+            _("%(score)s = no risk") % {"score": 0},
+            _("%(score)s = severe risk") % {"score": rules.RISK_MAX_SCORE},
+        )
 
     def scores(self) -> dict[str, services.ScoreInput]:
         return {

@@ -7,7 +7,7 @@ what a page shows as missing is what a move is refused for.
 """
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -308,4 +308,9 @@ def checklist(opp: Opportunity, *, user: User, acc: permissions.DealAccess) -> C
                 unmet=tuple(rules.unmet(c.evidence, gate.evidence)) if c.evidence else (),
             )
         )
-    return Checklist(gate, tuple(views), rules.missing_to_leave(gate, whole_stage=True).missing)
+    # Leaving the stage before implementation is the win, which records the contract: what
+    # is missing to leave it is what the won dialog says (no "contract signed").
+    leaving = gate
+    if Stage.objects.filter(order__gt=opp.stage.order).count() == 1:
+        leaving = replace(gate, evidence=replace(gate.evidence, contract_signed=True))
+    return Checklist(gate, tuple(views), rules.missing_to_leave(leaving, whole_stage=True).missing)

@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
 from keyaccount.contacts.models import Contact
+from keyaccount.core import pinyin
 from keyaccount.org.rules import descendants
 from keyaccount.org.selectors import region_subtree, unit_parents
 from keyaccount.process.models import ExitCriterion, FormCode, Stage
@@ -154,7 +155,7 @@ def opportunity_list(
             | Q(customer__name__icontains=text)
             | Q(customer__short_name__icontains=text)
             | Q(products__icontains=text)
-            | (Q(customer__pinyin__startswith=text.lower()) if text.isascii() else Q(pk__in=[]))
+            | pinyin.matching(text, prefix="customer__")  # "qiantang", "杭州wan", "qt"
         )
     if f.stages:
         qs = qs.filter(stage_id__in=f.stages)
@@ -317,7 +318,7 @@ def detail_queryset(*, user: Any) -> QuerySet[Opportunity]:
 
 
 def team(opp: Opportunity) -> list[OpportunityMember]:
-    return list(opp.members.select_related("user").order_by("role", "user__username"))
+    return list(opp.members.select_related("user").order_by("role", "user__pinyin_sort", "user_id"))
 
 
 def competitors(opp: Opportunity) -> list[OpportunityCompetitor]:
@@ -435,7 +436,7 @@ def power_map(opp: Opportunity) -> dict[str, Any]:
     not the customer's, so a consultant on the deal sees its power map without the customer."""
     contacts = list(
         Contact.objects.filter(customer_id=opp.customer_id)
-        .order_by("name")
+        .order_by("pinyin_sort", "id")
         .values("id", "name", "title", "department", "reports_to_id")
     )
     roles = {r.contact_id: r for r in BuyingRoleEntry.objects.filter(opportunity=opp)}
@@ -517,7 +518,9 @@ def owners_for_filter(*, user: Any) -> QuerySet[Any]:
     """People who own opportunities the user can see, for the owner filter."""
     from keyaccount.org.models import User
 
-    return User.objects.filter(pk__in=visible(user).values("owner_id")).order_by("username")
+    return User.objects.filter(pk__in=visible(user).values("owner_id")).order_by(
+        "pinyin_sort", "id"
+    )
 
 
 def customers_for_new_deal(*, user: Any) -> QuerySet[Any]:
@@ -533,7 +536,7 @@ def customers_for_new_deal(*, user: Any) -> QuerySet[Any]:
         qs = qs.filter(
             Q(owner_id=caps.user_id) | Q(owner__unit_id__in=sorted(caps.managed_unit_ids))
         )
-    return qs.order_by("name", "id")
+    return qs.order_by("pinyin_sort", "id")
 
 
 def for_customer(*, user: Any, customer_id: int, limit: int = 100) -> list[Opportunity]:

@@ -178,7 +178,7 @@ def _matcher_text(m: Mapping[str, str]) -> str:
     role = _mid_sentence(dict(BuyingRole.choices).get(m.get("role", ""), ""))
     attitude = _mid_sentence(dict(Attitude.choices).get(m.get("attitude", ""), ""))
     if role and attitude:
-        return _("a %(role)s who is a %(attitude)s") % {"role": role, "attitude": attitude}
+        return _("a %(role)s and %(attitude)s") % {"role": role, "attitude": attitude}
     return _("a %(who)s") % {"who": role or attitude}
 
 
@@ -207,7 +207,7 @@ def describe_fact(fact: Mapping[str, Any]) -> str:
         who = _join([_matcher_text(m) for m in fact.get("any", [])], _(" or "))
         n = int(fact.get("min", 1))
         return ngettext(
-            "the power map has %(who)s",
+            "the power map has at least one contact who is %(who)s",
             "the power map has at least %(n)s contacts, each %(who)s",
             n,
         ) % {"n": n, "who": who}

@@ -110,7 +110,7 @@ def contacts_queryset(*, user: Any, filters: CustomerFilters) -> QuerySet[Contac
         Contact.objects.visible_to(user)
         .filter(customer_id__in=customers.values("pk"))
         .select_related("customer", "reports_to")
-        .order_by("customer__name_key", "customer_id", "name", "id")
+        .order_by("customer__pinyin_sort", "customer_id", "pinyin_sort", "id")
     )
 
 
@@ -237,7 +237,7 @@ def profile_contacts(*, user: Any, customer: Customer) -> QuerySet[Contact]:
         Contact.objects.visible_to(user)
         .filter(customer=customer)
         .select_related("reports_to")
-        .order_by("-is_active", "name", "id")
+        .order_by("-is_active", "pinyin_sort", "id")
     )
 
 

@@ -8,7 +8,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0004_history_events'),
-        ('org', '0005_pinyin_keys'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

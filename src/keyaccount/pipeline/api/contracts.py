@@ -4,6 +4,7 @@ acceptance, invoicing and collection, deleting one."""
 from ninja import Router, Status
 
 from keyaccount.core.api_errors import errors
+from keyaccount.core.schemas import Id
 from keyaccount.org.requests import AuthenticatedRequest
 
 from .. import services
@@ -20,7 +21,7 @@ router = Router()
     response={200: ContractOut, **errors(404, 422)},
     summary="The signed contract of a won deal, with its payment milestones",
 )
-def contract_get(request: AuthenticatedRequest, opportunity_id: int) -> ContractOut:
+def contract_get(request: AuthenticatedRequest, opportunity_id: Id) -> ContractOut:
     """404 while the deal has no contract."""
     return contract_out(contract_for(opportunity_for(request.auth, opportunity_id)))
 
@@ -31,7 +32,7 @@ def contract_get(request: AuthenticatedRequest, opportunity_id: int) -> Contract
     summary="Add a payment milestone to the deal's contract",
 )
 def milestone_create(
-    request: AuthenticatedRequest, opportunity_id: int, payload: MilestoneIn
+    request: AuthenticatedRequest, opportunity_id: Id, payload: MilestoneIn
 ) -> Status[MilestoneOut]:
     """An amount or a percentage of the contract; all milestones together may not exceed the
     signed amount. 404 while the deal has no contract."""
@@ -49,7 +50,7 @@ def milestone_create(
     summary="Record a milestone's acceptance, invoicing and collection",
 )
 def milestone_patch(
-    request: AuthenticatedRequest, milestone_id: int, payload: MilestonePatch
+    request: AuthenticatedRequest, milestone_id: Id, payload: MilestonePatch
 ) -> MilestoneOut:
     """Only the fields sent change (`null` clears a date or amount). Dates are never in the
     future; a collected amount needs its date and never exceeds the milestone. `version` is
@@ -70,7 +71,7 @@ def milestone_patch(
     response={204: None, **errors(403, 404, 422)},
     summary="Delete a payment milestone (never an invoiced or collected one)",
 )
-def milestone_delete(request: AuthenticatedRequest, milestone_id: int) -> Status[None]:
+def milestone_delete(request: AuthenticatedRequest, milestone_id: Id) -> Status[None]:
     with service_errors():
         services.milestone_delete(
             actor=request.auth, milestone=milestone_for(request.auth, milestone_id)

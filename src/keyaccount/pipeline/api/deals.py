@@ -11,6 +11,7 @@ from ninja import Query, Router, Status
 
 from keyaccount.core import events
 from keyaccount.core.api_errors import errors
+from keyaccount.core.schemas import Id
 from keyaccount.customers.access import customer_for
 from keyaccount.org.models import User
 from keyaccount.org.requests import AuthenticatedRequest
@@ -230,7 +231,7 @@ def opportunity_create(
     response={200: OpportunityDetail, **errors(404, 422)},
     summary="One opportunity: the deal, its forecast, health and key evaluation elements",
 )
-def opportunity_get(request: AuthenticatedRequest, opportunity_id: int) -> OpportunityDetail:
+def opportunity_get(request: AuthenticatedRequest, opportunity_id: Id) -> OpportunityDetail:
     """`permissions` says what you may do to it. Send `version` back when you change it."""
     return opportunity_detail(opportunity_for(request.auth, opportunity_id), request.auth)
 
@@ -241,7 +242,7 @@ def opportunity_get(request: AuthenticatedRequest, opportunity_id: int) -> Oppor
     summary="Change the deal's fields",
 )
 def opportunity_patch(
-    request: AuthenticatedRequest, opportunity_id: int, payload: OpportunityPatch
+    request: AuthenticatedRequest, opportunity_id: Id, payload: OpportunityPatch
 ) -> OpportunityDetail:
     """Only the fields sent change. Amount, expected signing date and probability changes are
     recorded with `reason` (`GET …/forecast-changes`); a later signing date counts as a slip.
@@ -265,7 +266,7 @@ def opportunity_patch(
     summary="Hand the deal to another manager",
 )
 def opportunity_reassign(
-    request: AuthenticatedRequest, opportunity_id: int, payload: ReassignIn
+    request: AuthenticatedRequest, opportunity_id: Id, payload: ReassignIn
 ) -> OpportunityDetail:
     """The owner's managers (team manager, department head, sales director) decide, with a
     reason kept in the deal's history."""
@@ -286,7 +287,7 @@ def opportunity_reassign(
     response={200: list[ForecastChangeOut], **errors(404, 422)},
     summary="Changes of amount, expected signing date and probability, newest first",
 )
-def forecast_changes(request: AuthenticatedRequest, opportunity_id: int) -> list[ForecastChangeOut]:
+def forecast_changes(request: AuthenticatedRequest, opportunity_id: Id) -> list[ForecastChangeOut]:
     opp = opportunity_for(request.auth, opportunity_id)
     rows = ForecastChange.objects.filter(opportunity=opp).select_related("changed_by")
     return [

@@ -8,6 +8,7 @@ from django.db.models import Q
 from ninja import Router, Status
 
 from keyaccount.core.api_errors import errors
+from keyaccount.core.schemas import Id
 from keyaccount.org.models import User
 from keyaccount.org.requests import AuthenticatedRequest
 from keyaccount.process.evidence import describe_fact
@@ -129,7 +130,7 @@ def gate_out(opp: Opportunity, user: User) -> GateOut:
     response={200: GateOut, **errors(404, 422)},
     summary="The gate: current stage and step, checklist, forms, elements, what is missing",
 )
-def gate_get(request: AuthenticatedRequest, opportunity_id: int) -> GateOut:
+def gate_get(request: AuthenticatedRequest, opportunity_id: Id) -> GateOut:
     """`missing_to_leave_step` is what keeps the deal in its current step,
     `missing_to_leave_stage` what keeps it in the stage (the sentences a refused move lists)."""
     return gate_out(opportunity_for(request.auth, opportunity_id), request.auth)
@@ -141,7 +142,7 @@ def gate_get(request: AuthenticatedRequest, opportunity_id: int) -> GateOut:
     summary="Check an exit criterion off (who and when are kept), with an optional note",
 )
 def check_put(
-    request: AuthenticatedRequest, opportunity_id: int, criterion_id: int, payload: CheckIn
+    request: AuthenticatedRequest, opportunity_id: Id, criterion_id: Id, payload: CheckIn
 ) -> CheckOut:
     """A manual criterion of the deal's current stage is ticked by the deal's owner, their
     managers, or a team member holding a role its step names as responsible (a criterion of the
@@ -172,7 +173,7 @@ def check_put(
     summary="Uncheck an exit criterion",
 )
 def check_delete(
-    request: AuthenticatedRequest, opportunity_id: int, criterion_id: int
+    request: AuthenticatedRequest, opportunity_id: Id, criterion_id: Id
 ) -> Status[None]:
     with service_errors():
         services.criterion_set(
@@ -201,7 +202,7 @@ def check_delete(
     ),
 )
 def opportunity_move(
-    request: AuthenticatedRequest, opportunity_id: int, payload: MoveIn
+    request: AuthenticatedRequest, opportunity_id: Id, payload: MoveIn
 ) -> TransitionOut | Status[GateRefusedOut]:
     opp = opportunity_for(request.auth, opportunity_id)
     try:
@@ -228,7 +229,7 @@ def opportunity_move(
     ),
 )
 def opportunity_back(
-    request: AuthenticatedRequest, opportunity_id: int, payload: BackIn
+    request: AuthenticatedRequest, opportunity_id: Id, payload: BackIn
 ) -> TransitionOut | Status[GateRefusedOut]:
     opp = opportunity_for(request.auth, opportunity_id)
     target = stage_by(payload.to_stage)
@@ -251,7 +252,7 @@ def opportunity_back(
     response={200: list[TransitionOut], **errors(404, 422)},
     summary="Every move of the deal, oldest first (from, to, who, when, override reason)",
 )
-def transitions(request: AuthenticatedRequest, opportunity_id: int) -> list[TransitionOut]:
+def transitions(request: AuthenticatedRequest, opportunity_id: Id) -> list[TransitionOut]:
     opp = opportunity_for(request.auth, opportunity_id)
     rows = selectors.transitions(opp)
     missing = selectors.missing_in_my_language(rows)

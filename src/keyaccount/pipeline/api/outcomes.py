@@ -4,6 +4,7 @@ lost, abandoned, reopened; and the loss reasons."""
 from ninja import Router, Status
 
 from keyaccount.core.api_errors import errors
+from keyaccount.core.schemas import Id
 from keyaccount.org.requests import AuthenticatedRequest
 
 from .. import selectors, services
@@ -37,7 +38,7 @@ router = Router()
     ),
 )
 def opportunity_win(
-    request: AuthenticatedRequest, opportunity_id: int, payload: WinIn
+    request: AuthenticatedRequest, opportunity_id: Id, payload: WinIn
 ) -> Status[ContractOut] | Status[GateRefusedOut]:
     opp = opportunity_for(request.auth, opportunity_id)
     try:
@@ -63,7 +64,7 @@ def opportunity_win(
     summary="Record the deal as lost: the reason, who won, the lessons",
 )
 def opportunity_lose(
-    request: AuthenticatedRequest, opportunity_id: int, payload: LoseIn
+    request: AuthenticatedRequest, opportunity_id: Id, payload: LoseIn
 ) -> OpportunityDetail:
     """`loss_reason` is a code of `GET /pipeline/loss-reasons`; `winner_id` a competitor of
     the catalogue (or `null` when unknown)."""
@@ -90,7 +91,7 @@ def opportunity_lose(
     summary="Abandon the deal (放弃), with a reason",
 )
 def opportunity_abandon(
-    request: AuthenticatedRequest, opportunity_id: int, payload: ReasonIn
+    request: AuthenticatedRequest, opportunity_id: Id, payload: ReasonIn
 ) -> OpportunityDetail:
     user = request.auth
     with service_errors():
@@ -106,7 +107,7 @@ def opportunity_abandon(
     summary="Reopen a lost or abandoned deal, with a reason",
 )
 def opportunity_reopen(
-    request: AuthenticatedRequest, opportunity_id: int, payload: ReasonIn
+    request: AuthenticatedRequest, opportunity_id: Id, payload: ReasonIn
 ) -> OpportunityDetail:
     """The deal comes back in the stage it left. A won deal is not reopened (422)."""
     user = request.auth

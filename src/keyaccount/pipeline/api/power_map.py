@@ -10,6 +10,7 @@ from ninja import Router, Status
 from keyaccount.contacts.models import Contact
 from keyaccount.core.api_errors import errors
 from keyaccount.core.lookup import get_or_404
+from keyaccount.core.schemas import Id
 from keyaccount.org.requests import AuthenticatedRequest
 
 from .. import selectors, services
@@ -44,7 +45,7 @@ def _buying_roles(opp: Opportunity) -> QuerySet[BuyingRoleEntry]:
     return (
         BuyingRoleEntry.objects.filter(opportunity=opp)
         .select_related("contact", "updated_by")
-        .order_by("contact__name", "contact_id")
+        .order_by("contact__pinyin_sort", "contact_id")
     )
 
 
@@ -58,7 +59,7 @@ def _contact(opp: Opportunity, contact_id: int) -> Contact:
     response={200: list[BuyingRoleOut], **errors(404, 422)},
     summary="The customer's people in this deal: buying role, influence, attitude, motives",
 )
-def buying_role_list(request: AuthenticatedRequest, opportunity_id: int) -> list[BuyingRoleOut]:
+def buying_role_list(request: AuthenticatedRequest, opportunity_id: Id) -> list[BuyingRoleOut]:
     opp = opportunity_for(request.auth, opportunity_id)
     return [buying_role_out(r) for r in _buying_roles(opp)]
 
@@ -69,7 +70,7 @@ def buying_role_list(request: AuthenticatedRequest, opportunity_id: int) -> list
     summary="One contact's part in the deal (404 if they have none)",
 )
 def buying_role_get(
-    request: AuthenticatedRequest, opportunity_id: int, contact_id: int
+    request: AuthenticatedRequest, opportunity_id: Id, contact_id: Id
 ) -> BuyingRoleOut:
     opp = opportunity_for(request.auth, opportunity_id)
     return buying_role_out(get_or_404(_buying_roles(opp), contact_id=contact_id))
@@ -81,7 +82,7 @@ def buying_role_get(
     summary="Set a contact's buying role, influence, attitude, motives and goals in the deal",
 )
 def buying_role_put(
-    request: AuthenticatedRequest, opportunity_id: int, contact_id: int, payload: BuyingRoleIn
+    request: AuthenticatedRequest, opportunity_id: Id, contact_id: Id, payload: BuyingRoleIn
 ) -> BuyingRoleOut:
     """The contact is one of the deal's customer; the same person may play another role in
     another deal."""
@@ -102,7 +103,7 @@ def buying_role_put(
     summary="Remove a contact's part in the deal",
 )
 def buying_role_delete(
-    request: AuthenticatedRequest, opportunity_id: int, contact_id: int
+    request: AuthenticatedRequest, opportunity_id: Id, contact_id: Id
 ) -> Status[None]:
     opp = opportunity_for(request.auth, opportunity_id)
     row = buying_role_for(opp, contact_id)
@@ -116,7 +117,7 @@ def buying_role_delete(
     response={200: PowerMapOut, **errors(404, 422)},
     summary="The power map: the customer's org chart with each contact's part in the deal",
 )
-def power_map(request: AuthenticatedRequest, opportunity_id: int) -> PowerMapOut:
+def power_map(request: AuthenticatedRequest, opportunity_id: Id) -> PowerMapOut:
     """Reporting lines from the customer's contacts, as a forest; contacts with a buying role
     in this deal are `involved` and carry role, influence and attitude."""
     opp = opportunity_for(request.auth, opportunity_id)

@@ -4,7 +4,7 @@ department head's review of it."""
 from ninja import Query, Router
 
 from keyaccount.core.api_errors import errors
-from keyaccount.core.schemas import RefOut
+from keyaccount.core.schemas import Id, RefOut
 from keyaccount.org.requests import AuthenticatedRequest
 
 from .. import permissions, selectors, services
@@ -58,7 +58,7 @@ def override_list(request: AuthenticatedRequest, query: Query[OverrideQuery]) ->
     summary="Mark a gate override reviewed (the KA department head), with a note",
 )
 def override_review(
-    request: AuthenticatedRequest, transition_id: int, payload: ReviewIn
+    request: AuthenticatedRequest, transition_id: Id, payload: ReviewIn
 ) -> OverrideOut:
     """Reviewing twice is a 422 naming who reviewed it; someone else than the department head
     covering the deal's owner gets a 403."""

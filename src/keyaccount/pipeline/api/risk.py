@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja import Router, Status
 
 from keyaccount.core.api_errors import errors
+from keyaccount.core.schemas import Id
 from keyaccount.org.requests import AuthenticatedRequest
 
 from .. import selectors, services
@@ -75,7 +76,7 @@ def risk_factors(request: AuthenticatedRequest) -> list[RiskFactorOut]:
     summary="The deal's risk assessments, newest first (the first one counts)",
 )
 def risk_assessment_list(
-    request: AuthenticatedRequest, opportunity_id: int
+    request: AuthenticatedRequest, opportunity_id: Id
 ) -> list[RiskAssessmentOut]:
     opp = opportunity_for(request.auth, opportunity_id)
     return [assessment_out(a) for a in selectors.risk_assessments(opp)]
@@ -87,7 +88,7 @@ def risk_assessment_list(
     summary="Fill in the risk assessment form",
 )
 def risk_assessment_create(
-    request: AuthenticatedRequest, opportunity_id: int, payload: RiskAssessmentIn
+    request: AuthenticatedRequest, opportunity_id: Id, payload: RiskAssessmentIn
 ) -> Status[RiskAssessmentOut]:
     """Every active factor (`GET /pipeline/risk-factors`) needs a score 0–5 (422 naming the
     factor's code otherwise). A high total asks a sales director to decide continue or
@@ -112,7 +113,7 @@ def risk_assessment_create(
     response={200: RiskAssessmentOut, **errors(404, 422)},
     summary="One risk assessment: scores by factor, total, level, decision",
 )
-def risk_assessment_get(request: AuthenticatedRequest, assessment_id: int) -> RiskAssessmentOut:
+def risk_assessment_get(request: AuthenticatedRequest, assessment_id: Id) -> RiskAssessmentOut:
     return assessment_out(assessment_for(request.auth, assessment_id))
 
 
@@ -122,7 +123,7 @@ def risk_assessment_get(request: AuthenticatedRequest, assessment_id: int) -> Ri
     summary="A sales director decides a high-risk deal: continue or abandon, with a reason",
 )
 def risk_assessment_decide(
-    request: AuthenticatedRequest, assessment_id: int, payload: RiskDecisionIn
+    request: AuthenticatedRequest, assessment_id: Id, payload: RiskDecisionIn
 ) -> RiskAssessmentOut:
     """Only a sales director covering the deal decides (403 otherwise); a decided assessment
     is not decided again (422). Abandoning closes the deal."""

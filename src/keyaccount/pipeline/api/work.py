@@ -9,7 +9,7 @@ from ninja import Router, Status
 
 from keyaccount.core.api_errors import errors
 from keyaccount.core.lookup import get_or_404
-from keyaccount.core.schemas import RefOut
+from keyaccount.core.schemas import Id, RefOut
 from keyaccount.org.models import User
 from keyaccount.org.requests import AuthenticatedRequest
 
@@ -57,7 +57,7 @@ def _element(opp: Opportunity, element: str) -> KeyElement:
     summary="One key evaluation element (关键评估元素): status, notes, who updated it",
 )
 def element_get(
-    request: AuthenticatedRequest, opportunity_id: int, element: ElementCode
+    request: AuthenticatedRequest, opportunity_id: Id, element: ElementCode
 ) -> ElementOut:
     return element_out(_element(opportunity_for(request.auth, opportunity_id), element))
 
@@ -68,7 +68,7 @@ def element_get(
     summary="Set a key evaluation element: unknown, partly known or confirmed, with notes",
 )
 def element_put(
-    request: AuthenticatedRequest, opportunity_id: int, element: ElementCode, payload: ElementIn
+    request: AuthenticatedRequest, opportunity_id: Id, element: ElementCode, payload: ElementIn
 ) -> ElementOut:
     """The deal team and the owner's managers keep the elements; the playbook may require a
     status before a stage is left (`GET …/gate`)."""
@@ -149,7 +149,7 @@ def _deal_competitors(opp: Opportunity) -> QuerySet[OpportunityCompetitor]:
     summary="The competitors present on the deal: strength vs us, their strategy and ours",
 )
 def deal_competitor_list(
-    request: AuthenticatedRequest, opportunity_id: int
+    request: AuthenticatedRequest, opportunity_id: Id
 ) -> list[DealCompetitorOut]:
     opp = opportunity_for(request.auth, opportunity_id)
     return [deal_competitor_out(r) for r in selectors.competitors(opp)]
@@ -161,7 +161,7 @@ def deal_competitor_list(
     summary="One competitor on the deal (404 if not present)",
 )
 def deal_competitor_get(
-    request: AuthenticatedRequest, opportunity_id: int, competitor_id: int
+    request: AuthenticatedRequest, opportunity_id: Id, competitor_id: Id
 ) -> DealCompetitorOut:
     opp = opportunity_for(request.auth, opportunity_id)
     return deal_competitor_out(get_or_404(_deal_competitors(opp), competitor_id=competitor_id))
@@ -174,8 +174,8 @@ def deal_competitor_get(
 )
 def deal_competitor_put(
     request: AuthenticatedRequest,
-    opportunity_id: int,
-    competitor_id: int,
+    opportunity_id: Id,
+    competitor_id: Id,
     payload: DealCompetitorIn,
 ) -> DealCompetitorOut:
     opp = opportunity_for(request.auth, opportunity_id)
@@ -198,7 +198,7 @@ def deal_competitor_put(
     summary="Take a competitor off the deal",
 )
 def deal_competitor_delete(
-    request: AuthenticatedRequest, opportunity_id: int, competitor_id: int
+    request: AuthenticatedRequest, opportunity_id: Id, competitor_id: Id
 ) -> Status[None]:
     opp = opportunity_for(request.auth, opportunity_id)
     row = get_or_404(_deal_competitors(opp), competitor_id=competitor_id)
@@ -225,7 +225,7 @@ def member_out(m: OpportunityMember) -> MemberOut:
     response={200: TeamOut, **errors(404, 422)},
     summary="The deal team: the owner and the members with their roles",
 )
-def team_get(request: AuthenticatedRequest, opportunity_id: int) -> TeamOut:
+def team_get(request: AuthenticatedRequest, opportunity_id: Id) -> TeamOut:
     opp = opportunity_for(request.auth, opportunity_id)
     return TeamOut(owner=user_ref(opp.owner), members=[member_out(m) for m in selectors.team(opp)])
 
@@ -236,7 +236,7 @@ def team_get(request: AuthenticatedRequest, opportunity_id: int) -> TeamOut:
     summary="Add someone to the deal team (or change their role)",
 )
 def team_add(
-    request: AuthenticatedRequest, opportunity_id: int, payload: MemberIn
+    request: AuthenticatedRequest, opportunity_id: Id, payload: MemberIn
 ) -> Status[MemberOut]:
     """The owner and their managers keep the team. Members see the deal and work on it
     (checklist, elements, competitors, buying roles, follow-ups, risk assessments)."""
@@ -256,7 +256,7 @@ def team_add(
     response={204: None, **errors(403, 404, 422)},
     summary="Take someone off the deal team",
 )
-def team_remove(request: AuthenticatedRequest, opportunity_id: int, user_id: int) -> Status[None]:
+def team_remove(request: AuthenticatedRequest, opportunity_id: Id, user_id: Id) -> Status[None]:
     opp = opportunity_for(request.auth, opportunity_id)
     member = get_or_404(
         OpportunityMember.objects.filter(opportunity=opp).select_related("user"), user_id=user_id
@@ -286,7 +286,7 @@ def follow_up_out(f: FollowUp) -> FollowUpOut:
     response={200: list[FollowUpOut], **errors(404, 422)},
     summary="The KA follow-up form (大客户跟进表): entries, newest first",
 )
-def follow_up_list(request: AuthenticatedRequest, opportunity_id: int) -> list[FollowUpOut]:
+def follow_up_list(request: AuthenticatedRequest, opportunity_id: Id) -> list[FollowUpOut]:
     opp = opportunity_for(request.auth, opportunity_id)
     return [
         follow_up_out(f) for f in FollowUp.objects.filter(opportunity=opp).select_related("author")
@@ -299,7 +299,7 @@ def follow_up_list(request: AuthenticatedRequest, opportunity_id: int) -> list[F
     summary="Add an entry to the KA follow-up form",
 )
 def follow_up_create(
-    request: AuthenticatedRequest, opportunity_id: int, payload: FollowUpIn
+    request: AuthenticatedRequest, opportunity_id: Id, payload: FollowUpIn
 ) -> Status[FollowUpOut]:
     """Progress, next steps and support needed, dated today unless `on` is given."""
     with service_errors():

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from keyaccount.core.schemas import InSchema
+from keyaccount.core.schemas import InSchema, Version
 
 from .codes import CurrencyCode, Day, Money
 
@@ -16,7 +16,12 @@ class MilestoneIn(InSchema):
     due_on: Day
     amount: Money | None = Field(None, description="Amount; or give `percentage`.")
     percentage: Decimal | None = Field(
-        None, max_digits=5, decimal_places=2, description="Percent of the contract's amount."
+        None,
+        ge=0,
+        le=100,
+        max_digits=5,
+        decimal_places=2,
+        description="Percent of the contract's amount.",
     )
 
 
@@ -51,7 +56,7 @@ class ContractOut(Schema):
 class MilestonePatch(InSchema):
     """Only the fields sent change; `null` clears a date or an amount."""
 
-    version: int = Field(description="The `version` of the milestone as you read it.")
+    version: Version = Field(description="The `version` of the milestone as you read it.")
     name: str | None = Field(None, max_length=120)
     due_on: Day | None = None
     accepted_on: Day | None = None

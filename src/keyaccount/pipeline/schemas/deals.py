@@ -7,7 +7,15 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from keyaccount.core.schemas import Id, InSchema, PageQuery, RefOut, UserRef, Version
+from keyaccount.core.schemas import (
+    MAX_FILTER_VALUES,
+    Id,
+    InSchema,
+    PageQuery,
+    RefOut,
+    UserRef,
+    Version,
+)
 from keyaccount.customers.schemas import GradeFilter
 
 from .codes import (
@@ -77,6 +85,7 @@ class FilterQuery(InSchema):
     )
     stage: list[str] = Field(
         default_factory=list,
+        max_length=MAX_FILTER_VALUES,
         description="Stages, by id or code (repeatable: `stage=initiation&stage=proposal`).",
     )
     owner: Id | None = Field(None, description="Owner (user id).")
@@ -87,6 +96,7 @@ class FilterQuery(InSchema):
     )
     grade: list[GradeFilter] = Field(
         default_factory=list,
+        max_length=MAX_FILTER_VALUES,
         description="Customer grades (repeatable); `none` for customers not yet graded.",
     )
     customer: Id | None = Field(None, description="Customer id.")
@@ -96,6 +106,7 @@ class FilterQuery(InSchema):
     amount_max: Money | None = Field(None, description="Amount up to.")
     health: list[HealthCode] = Field(
         default_factory=list,
+        max_length=MAX_FILTER_VALUES,
         description="Health flags, all of which must hold (repeatable).",
     )
     risk: RiskLevelCode | None = Field(None, description="Level of the latest risk assessment.")
@@ -221,7 +232,7 @@ class OpportunityIn(DealFieldsIn):
 
 
 class OpportunityPatch(DealFieldsIn):
-    version: int = Field(description="The `version` of the opportunity as you read it.")
+    version: Version = Field(description="The `version` of the opportunity as you read it.")
     name: str | None = Field(None, max_length=160)
     amount: Money | None = None
     currency: CurrencyCode | None = None

@@ -6,7 +6,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from keyaccount.core.api_errors import ErrorOut
-from keyaccount.core.schemas import InSchema, UserRef
+from keyaccount.core.schemas import Id, InSchema, UserRef
 
 from .codes import ElementCode, KnowledgeCode, MoveCode, StatusCode
 from .deals import DealPermissions, StageRef, StepRef
@@ -79,7 +79,7 @@ class MoveIn(InSchema):
 
 
 class BackIn(InSchema):
-    to_stage: int | str = Field(description="An earlier stage, by id or code.")
+    to_stage: Id | str = Field(description="An earlier stage, by id or code.")
     reason: str
 
 

@@ -7,8 +7,9 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from keyaccount.core.schemas import InSchema, UserRef
+from keyaccount.core.schemas import MAX_ENTRIES, InSchema, RuleInt, UserRef, rule_range
 
+from ..rules import RISK_MAX_SCORE
 from .codes import Day, RiskDecisionCode, RiskLevelCode
 
 
@@ -47,13 +48,18 @@ class RiskAssessmentOut(Schema):
 
 
 class ScoreIn(InSchema):
-    score: int = Field(description="0 (no risk) to 5 (severe).")
+    score: RuleInt = Field(
+        description="0 (no risk) to 5 (severe).",
+        json_schema_extra=rule_range(0, RISK_MAX_SCORE),
+    )
     note: str = Field("", max_length=300)
 
 
 class RiskAssessmentIn(InSchema):
     assessed_on: Day | None = Field(None, description="Defaults to today; never in the future.")
-    scores: dict[str, ScoreIn] = Field(description="Every active factor's code → its score.")
+    scores: dict[str, ScoreIn] = Field(
+        max_length=MAX_ENTRIES, description="Every active factor's code → its score."
+    )
     summary: str = ""
 
 

@@ -353,7 +353,7 @@ def member_candidates(opp: Opportunity) -> list[User]:
         User.objects.filter(is_active=True)
         .exclude(pk=opp.owner_id)
         .select_related("unit")
-        .order_by("unit__name", "username")
+        .order_by("unit__name", "pinyin_sort", "id")
     )
     return list(users)
 

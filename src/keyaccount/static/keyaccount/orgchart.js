@@ -2,8 +2,6 @@
 // Data comes from the page's json_script block; no inline script (CSP).
 (function () {
   "use strict";
-  // Rich-text tooltips read "{style|text}" as markup: a name is shown as it was typed.
-  function plain(text) { return String(text).replace(/[{}|]/g, function (c) { return { "{": "｛", "}": "｝", "|": "｜" }[c]; }); }
   var el = document.getElementById("ka-orgchart");
   var data = document.getElementById("ka-orgchart-data");
   if (!el || !data || !window.echarts) { return; }

@@ -61,9 +61,6 @@
     return { units: units, depth: depth };
   }
 
-  // Rich-text tooltips read "{style|text}" as markup: a name is shown as it was typed.
-  function plain(text) { return String(text).replace(/[{}|]/g, function (c) { return { "{": "｛", "}": "｝", "|": "｜" }[c]; }); }
-
   function tooltip(p) {
     var d = p.data || {};
     var parts = [d.name, d.title, d.department];

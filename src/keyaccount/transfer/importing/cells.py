@@ -212,7 +212,7 @@ def display(column: Column, value: Any, refs: References) -> str:
 
 def same(column: Column, old: Any, new: Any) -> bool:
     if column.type == "amount":
-        return old is not None and Decimal(old) == new
+        return old is not None and bool(Decimal(old) == new)
     if column.type in ("text", "name"):
-        return (old or "").strip() == new
+        return bool((old or "").strip() == new)
     return bool(old == new)

@@ -37,7 +37,8 @@ def model_label(model: Any, name: str) -> Any:
 
 
 def _max(model: Any, name: str) -> int | None:
-    return model._meta.get_field(name).max_length
+    length: int | None = model._meta.get_field(name).max_length
+    return length
 
 
 def _text(model: Any, name: str, help_: Any = "", width: int = 24) -> Column:

@@ -397,7 +397,7 @@ def _is_example(kind: str, row: Row, examples: set[str]) -> bool:
 def column_letter(position: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(position + 1)
+    return str(get_column_letter(position + 1))
 
 
 def action_label(action: str) -> str:
