@@ -86,7 +86,7 @@ def allocate_on_phone(
     assert box is not None and box["y"] + box["height"] >= 843 and box["width"] == 390, box
     assert horizontal_overflow(phone) <= 1, "the KA list scrolls sideways with the sheet open"
     #    Scrolled to the end, the last customer shows above the sheet, not under it.
-    phone.mouse.wheel(0, 5000)
+    phone.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")  # at once
     last = phone.get_by_test_id("customer-row").last.bounding_box()
     sheet_box = sheet.bounding_box()
     assert last is not None and sheet_box is not None
