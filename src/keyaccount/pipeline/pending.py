@@ -20,16 +20,20 @@ def pending_work(user: Any) -> list[PendingItem]:
     items: list[PendingItem] = []
     deals = reverse("pipeline:list")
     if caps.everything or caps.director_unit_ids:
-        waiting = Opportunity.objects.filter(
-            status=rules.Status.OPEN, risk_decision=rules.RiskDecision.PENDING
+        # the few deals awaiting a decision (index opp_risk_decision), then the director's units
+        units = (
+            Opportunity.objects.filter(
+                status=rules.Status.OPEN, risk_decision=rules.RiskDecision.PENDING
+            )
+            .order_by()
+            .values_list("owner__unit_id", flat=True)
         )
-        if not caps.everything:
-            waiting = waiting.filter(owner__unit_id__in=sorted(caps.director_unit_ids))
+        waiting = sum(1 for unit in units if caps.everything or unit in caps.director_unit_ids)
         items.append(
             PendingItem(
                 key="pipeline.risk_decisions",
                 label=_("High-risk deals awaiting my decision"),
-                count=waiting.count(),
+                count=waiting,
                 url=f"{deals}?health={rules.Health.RISK_PENDING}",
                 hint=_("Continue or abandon each, with a reason; the deal waits until then."),
                 tone="danger",
@@ -37,16 +41,18 @@ def pending_work(user: Any) -> list[PendingItem]:
             )
         )
     if permissions.reviews_overrides(caps):
-        unreviewed = StageTransition.objects.filter(overridden=True, reviewed_at__isnull=True)
-        if not caps.everything:
-            unreviewed = unreviewed.filter(
-                opportunity__owner__unit_id__in=sorted(caps.head_unit_ids)
-            )
+        # the few unreviewed overrides, through their partial index, then the head's units
+        moves = (
+            StageTransition.objects.filter(overridden=True, reviewed_at__isnull=True)
+            .order_by()
+            .values_list("opportunity__owner__unit_id", flat=True)
+        )
+        count = sum(1 for unit in moves if caps.everything or unit in caps.head_unit_ids)
         items.append(
             PendingItem(
                 key="pipeline.overrides",
                 label=_("Gate overrides awaiting my review"),
-                count=unreviewed.count(),
+                count=count,
                 url=reverse("pipeline:overrides"),
                 hint=_("A sales director passed these gates without everything they ask for."),
                 tone="warning",

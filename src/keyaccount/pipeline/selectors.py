@@ -359,9 +359,14 @@ def missing_in_my_language(rows: Iterable[StageTransition]) -> dict[int, list[st
 def overrides(*, user: Any, status: str = "awaiting") -> QuerySet[StageTransition]:
     """The overridden moves of the opportunities ``user`` may see: ``awaiting`` review (oldest
     first), ``reviewed`` (newest first) or ``all``."""
-    qs = StageTransition.objects.filter(
-        overridden=True, opportunity__in=visible(user).values("pk")
-    ).select_related(
+    overridden = StageTransition.objects.filter(overridden=True)
+    if status == "awaiting":
+        overridden = overridden.filter(reviewed_at__isnull=True)
+    # Overrides are few among all the moves: found through their partial indexes first, then
+    # kept where the deal is visible, so the database never walks every visible deal's moves.
+    pairs = list(overridden.order_by().values_list("id", "opportunity_id"))
+    shown = set(visible(user).filter(pk__in={o for _, o in pairs}).values_list("pk", flat=True))
+    qs = StageTransition.objects.filter(pk__in=[i for i, o in pairs if o in shown]).select_related(
         "opportunity__customer",
         "opportunity__owner__unit",
         "from_stage",

@@ -1,22 +1,19 @@
-"""Dates, times and numbers in Chinese: one date format and one date-time format everywhere
-(pages, printable forms, messages), the same ISO-style dates as the exports and the API."""
+"""Dates, times and numbers in Chinese: the same ISO-style formats as in English (``en``), one
+date format and one date-time format everywhere (pages, printable forms, messages), as in the
+exports and the API. Django reads each name from this module, so they are imported by name."""
 
-DATE_FORMAT = "Y-m-d"
-SHORT_DATE_FORMAT = "Y-m-d"
-DATETIME_FORMAT = "Y-m-d H:i"
-SHORT_DATETIME_FORMAT = "Y-m-d H:i"
-TIME_FORMAT = "H:i"
-YEAR_MONTH_FORMAT = "Y-m"
-MONTH_DAY_FORMAT = "m-d"
-FIRST_DAY_OF_WEEK = 1  # Monday
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
-DATETIME_INPUT_FORMATS = [
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M",
-    "%Y/%m/%d %H:%M",
-    "%Y-%m-%d",
-]
-DECIMAL_SEPARATOR = "."
-THOUSAND_SEPARATOR = ","
-NUMBER_GROUPING = 3
+from keyaccount.formats.en.formats import (  # noqa: F401
+    DATE_FORMAT,
+    DATE_INPUT_FORMATS,
+    DATETIME_FORMAT,
+    DATETIME_INPUT_FORMATS,
+    DECIMAL_SEPARATOR,
+    FIRST_DAY_OF_WEEK,
+    MONTH_DAY_FORMAT,
+    NUMBER_GROUPING,
+    SHORT_DATE_FORMAT,
+    SHORT_DATETIME_FORMAT,
+    THOUSAND_SEPARATOR,
+    TIME_FORMAT,
+    YEAR_MONTH_FORMAT,
+)

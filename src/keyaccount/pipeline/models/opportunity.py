@@ -127,6 +127,8 @@ class Opportunity(VersionedModel):
             models.Index(fields=["status", "expected_signing", "id"], name="opp_status_signing"),
             models.Index(fields=["owner", "status"], name="opp_owner_status"),
             models.Index(fields=["customer", "status"], name="opp_customer_status"),
+            # not partial: SQLite cannot match a partial index's condition to bound parameters
+            models.Index(fields=["risk_decision", "status", "owner"], name="opp_risk_decision"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="opp_amount_non_negative"),
@@ -244,6 +246,7 @@ class StageTransition(models.Model):
                 condition=Q(overridden=True, reviewed_at__isnull=True),
                 name="transition_unreviewed",
             ),
+            models.Index(fields=["at"], condition=Q(overridden=True), name="transition_overridden"),
         ]
 
     def __str__(self) -> str:
