@@ -105,9 +105,11 @@ def _customers(rng: random.Random, count: int, owners: list[User]) -> None:
         place = CITY[2 * rng.randrange(len(CITY) // 2) :][:2]
         brand = rng.choice(SURNAMES) + rng.choice(GIVEN)
         name = f"{place}{brand}{rng.choice(TRADE)}{i:05d}{rng.choice(FORM)}"
+        owner = rng.choice(owners)
         customer = Customer(
             name=name,
-            owner=rng.choice(owners),
+            owner=owner,
+            owner_unit_id=owner.unit_id,  # bulk_create skips save(), which keeps it
             status=RegistrationStatus.REGISTERED,
             region=rng.choice(regions),
             industry=rng.choice(industries),
@@ -210,6 +212,7 @@ def _opportunities(rng: random.Random, count: int, consultants: dict[int, int]) 
                     source=rng.choice(SOURCES),
                     strategic_fit=rng.random() < 0.8,
                     owner_id=owner_id,
+                    owner_unit_id=unit_id,  # bulk_create skips save(), which keeps it
                     stage=stage,
                     step=step,
                     stage_entered_at=entered,

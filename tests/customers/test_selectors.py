@@ -291,8 +291,9 @@ def make_customers(cast, n: int) -> None:
     industry = Industry.objects.get(code="banking")
     batch = []
     for i in range(n):
+        owner = owners[i % 3]  # owner_unit: bulk_create skips save(), which keeps it
         c = Customer(
-            name=f"测试客户{i:03d}号有限公司", owner=owners[i % 3], region=region,
+            name=f"测试客户{i:03d}号有限公司", owner=owner, owner_unit=owner.unit, region=region,
             industry=industry, status=RegistrationStatus.REGISTERED,
         )  # fmt: skip
         services.refresh_keys(c)

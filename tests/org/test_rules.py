@@ -196,6 +196,14 @@ def test_build_scope_for_each_role(role_units, managed, expected_units):
     assert result.is_empty is False
 
 
+def test_a_scope_knows_when_it_covers_every_unit():
+    """The director of the root covers the whole tree: "owned in one of my units" then needs
+    no list of units (``org.visibility``); covering part of the tree keeps the list."""
+    assert scope([(RoleCode.SALES_DIRECTOR, 1)]).all_units is True
+    assert scope([(RoleCode.SALES_DIRECTOR, 2)]).all_units is False
+    assert scope([(RoleCode.KAM, None)]).all_units is False
+
+
 def test_build_scope_administrator_sees_everything():
     assert scope([(RoleCode.ADMINISTRATOR, None)]) == Scope(user_id=ME, everything=True)
 

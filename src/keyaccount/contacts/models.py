@@ -39,7 +39,7 @@ class Contact(VersionedModel):
     pinyin_sort = models.CharField(max_length=MAX_SORT, editable=False, blank=True)
     history = HistoricalRecords(excluded_fields=["pinyin", "pinyin_full", "pinyin_sort"])
 
-    visibility = VisibilityRule(owner="customer__owner")
+    visibility = VisibilityRule(owner="customer__owner", unit="customer__owner_unit")
     objects = VisibleQuerySet.as_manager()
 
     class Meta:

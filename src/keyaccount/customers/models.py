@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from keyaccount.core.i18n import Localized
 from keyaccount.core.models import TimeStampedModel, VersionedModel
 from keyaccount.core.pinyin import MAX_FULL, MAX_INITIALS, MAX_SORT
+from keyaccount.org.ownership import OwnerUnitMixin
 from keyaccount.org.visibility import VisibilityRule, VisibleQuerySet
 
 from .rules import Grade
@@ -28,7 +29,7 @@ class RegistrationStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class Customer(VersionedModel):
+class Customer(OwnerUnitMixin, VersionedModel):
     # identity
     name = models.CharField(_("name"), max_length=120)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
@@ -104,9 +105,11 @@ class Customer(VersionedModel):
     pinyin_sort = models.CharField(max_length=MAX_SORT, editable=False, blank=True)
 
     history = HistoricalRecords(
-        excluded_fields=["name_key", "core_key", "pinyin", "pinyin_full", "pinyin_sort"]
-    )
-    visibility = VisibilityRule(owner="owner")
+        excluded_fields=[
+            "name_key", "core_key", "pinyin", "pinyin_full", "pinyin_sort", "owner_unit"
+        ]
+    )  # fmt: skip
+    visibility = VisibilityRule(owner="owner", unit="owner_unit")
     objects = VisibleQuerySet.as_manager()
 
     class Meta:
@@ -127,6 +130,8 @@ class Customer(VersionedModel):
         ]
         indexes = [
             models.Index(fields=["owner", "status"], name="customer_owner_status"),
+            # visibility by unit, read from the row itself (``org.ownership``)
+            models.Index(fields=["owner_unit", "owner", "status"], name="customer_unit_status"),
             # the KA list sorted by name walks this index instead of sorting (id breaks ties)
             models.Index(fields=["pinyin_sort", "id"], name="customer_pinyin_sort"),
         ]
@@ -172,7 +177,7 @@ class RegistrationRequest(TimeStampedModel):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
 
-    visibility = VisibilityRule(owner="customer__owner")
+    visibility = VisibilityRule(owner="customer__owner", unit="customer__owner_unit")
     objects = VisibleQuerySet.as_manager()
 
     class Meta:
@@ -374,7 +379,7 @@ class Evaluation(TimeStampedModel):
     )
     history = HistoricalRecords()
 
-    visibility = VisibilityRule(owner="customer__owner")
+    visibility = VisibilityRule(owner="customer__owner", unit="customer__owner_unit")
     objects = VisibleQuerySet.as_manager()
 
     DIMENSIONS = (

@@ -17,7 +17,7 @@ def pending_work(user: Any) -> list[PendingItem]:
     if caps.everything or caps.assisted_unit_ids:
         queue = RegistrationRequest.objects.filter(decision=RegistrationRequest.Decision.PENDING)
         if not caps.everything:
-            queue = queue.filter(customer__owner__unit_id__in=sorted(caps.assisted_unit_ids))
+            queue = queue.filter(customer__owner_unit_id__in=sorted(caps.assisted_unit_ids))
         items.append(
             PendingItem(
                 key="customers.registrations",

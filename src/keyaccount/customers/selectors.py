@@ -171,7 +171,7 @@ def customer_list(*, user: Any, filters: CustomerFilters | None = None) -> Query
         qs = qs.filter(owner_id=f.owner)
     if f.team:
         units = descendants(unit_parents(), [f.team])
-        qs = qs.filter(owner__unit_id__in=sorted(units))
+        qs = qs.filter(owner_unit_id__in=sorted(units))
     if f.status in RegistrationStatus.values:
         qs = qs.filter(status=f.status)
     if f.score_min is not None:

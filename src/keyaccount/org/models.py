@@ -137,6 +137,10 @@ class User(AbstractUser):
         if fields is not None and not NAME_FIELDS.isdisjoint(fields):
             kwargs["update_fields"] = {*fields, *KEY_FIELDS}
         super().save(*args, **kwargs)
+        if fields is None or "unit" in fields or "unit_id" in fields:
+            from .ownership import follow_owner
+
+            follow_owner(self)  # the records they own keep their unit (``org.ownership``)
 
 
 class Role(models.Model):

@@ -40,6 +40,9 @@ class Scope:
     user_id: int | None
     everything: bool = False
     unit_ids: frozenset[int] = field(default_factory=frozenset)
+    #: ``unit_ids`` is every unit there is: "owned in one of them" is "owned by someone in a
+    #: unit", which the database answers without a list
+    all_units: bool = field(default=False, compare=False)  # derived from unit_ids and the tree
 
     @property
     def is_empty(self) -> bool:
@@ -104,4 +107,9 @@ def build_scope(
             roots.add(unit)
     if is_superuser:
         return Scope(user_id=user_id, everything=True)
-    return Scope(user_id=user_id, unit_ids=frozenset(descendants(parent_of, roots)))
+    unit_ids = frozenset(descendants(parent_of, roots))
+    return Scope(
+        user_id=user_id,
+        unit_ids=unit_ids,
+        all_units=bool(unit_ids) and unit_ids >= parent_of.keys(),
+    )

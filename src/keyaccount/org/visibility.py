@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Self
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.lookups import In
 
 from keyaccount.core.lookup import get_or_404
 
@@ -26,7 +27,9 @@ class VisibilityRule:
     """Where a model keeps its owner, its owning unit and its team, as ORM lookup paths.
 
     ``owner``: the user who owns the record (``"owner"``).
-    ``unit``: the org unit that owns it; defaults to the owner's unit (``"owner__unit"``).
+    ``unit``: the org unit that owns it; defaults to the owner's unit (``"owner__unit"``). A
+    field of the record itself (``"owner_unit"``, from ``org.ownership.OwnerUnitMixin``) lets
+    the database answer from the record's own row; ``org.ownership`` keeps it in step.
     ``team``: users on the record's team (``"team_members"``), if the model has one.
     """
 
@@ -37,6 +40,11 @@ class VisibilityRule:
     @property
     def unit_lookup(self) -> str:
         return self.unit or f"{self.owner}__unit"
+
+    @property
+    def stores_unit(self) -> bool:
+        """Whether the record keeps its owner's unit itself (a field, not a path)."""
+        return self.unit is not None and "__" not in self.unit
 
 
 #: Up to this many units in a scope (a team lead's team or two), visibility is looked up as a
@@ -55,23 +63,31 @@ class VisibleQuerySet[M: models.Model](models.QuerySet[M]):
         if scope.is_empty:
             return self.none()
         condition = Q(**{f"{rule.owner}_id": scope.user_id})
+        large = len(scope.unit_ids) > SMALL_SCOPE_UNITS
+        if scope.all_units:
+            in_units = Q(**{f"{rule.unit_lookup}__isnull": False})
+        elif large:
+            # Most rows match: the database should walk the list's order (or a covering index)
+            # and test each row, not gather the rows of 200 units through an index and sort
+            # them all. ``unit + 0`` tests the same thing and cannot be looked up in an index.
+            in_units = Q(In(F(f"{rule.unit_lookup}_id") + 0, sorted(scope.unit_ids)))
+        else:
+            in_units = Q(**{f"{rule.unit_lookup}__in": sorted(scope.unit_ids)})
         if scope.unit_ids:
-            condition |= Q(**{f"{rule.unit_lookup}__in": sorted(scope.unit_ids)})
+            condition |= in_units
         if not rule.team:
             return self.filter(condition)
         manager = self.model._default_manager
         on_team = manager.filter(**{rule.team: scope.user_id}).values("pk")
-        if len(scope.unit_ids) > SMALL_SCOPE_UNITS:
+        if large:
             # A department-wide view sees most rows: testing each row is the cheap way.
             return self.filter(condition | Q(pk__in=on_team))
         # One indexed set of ids (own ∪ owned in the units ∪ on the team) rather than an OR
         # that makes the database test every row of the table.
         own = manager.filter(**{f"{rule.owner}_id": scope.user_id}).values("pk")
         if scope.unit_ids:
-            in_units = manager.filter(**{f"{rule.unit_lookup}__in": sorted(scope.unit_ids)}).values(
-                "pk"
-            )
-            return self.filter(pk__in=own.union(in_units, on_team))
+            owned_in_units = manager.filter(in_units).values("pk")
+            return self.filter(pk__in=own.union(owned_in_units, on_team))
         return self.filter(pk__in=own.union(on_team))
 
 

@@ -26,7 +26,7 @@ def pending_work(user: Any) -> list[PendingItem]:
                 status=rules.Status.OPEN, risk_decision=rules.RiskDecision.PENDING
             )
             .order_by()
-            .values_list("owner__unit_id", flat=True)
+            .values_list("owner_unit_id", flat=True)
         )
         waiting = sum(1 for unit in units if caps.everything or unit in caps.director_unit_ids)
         items.append(
@@ -45,7 +45,7 @@ def pending_work(user: Any) -> list[PendingItem]:
         moves = (
             StageTransition.objects.filter(overridden=True, reviewed_at__isnull=True)
             .order_by()
-            .values_list("opportunity__owner__unit_id", flat=True)
+            .values_list("opportunity__owner_unit_id", flat=True)
         )
         count = sum(1 for unit in moves if caps.everything or unit in caps.head_unit_ids)
         items.append(

@@ -162,7 +162,7 @@ def opportunity_list(
     if f.owner:
         qs = qs.filter(owner_id=f.owner)
     if f.team:
-        qs = qs.filter(owner__unit_id__in=sorted(descendants(unit_parents(), [f.team])))
+        qs = qs.filter(owner_unit_id__in=sorted(descendants(unit_parents(), [f.team])))
     if f.region:
         qs = qs.filter(customer__region_id__in=region_subtree(f.region))
     if f.industry:
@@ -539,7 +539,7 @@ def customers_for_new_deal(*, user: Any) -> QuerySet[Any]:
     qs = Customer.objects.visible_to(user).filter(status=RegistrationStatus.REGISTERED)
     if not caps.everything:
         qs = qs.filter(
-            Q(owner_id=caps.user_id) | Q(owner__unit_id__in=sorted(caps.managed_unit_ids))
+            Q(owner_id=caps.user_id) | Q(owner_unit_id__in=sorted(caps.managed_unit_ids))
         )
     return qs.order_by("pinyin_sort", "id")
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from keyaccount.core.models import VersionedModel
+from keyaccount.org.ownership import OwnerUnitMixin
 from keyaccount.org.visibility import VisibilityRule, VisibleQuerySet
 from keyaccount.pipeline.rules import (
     Attitude,
@@ -31,8 +32,14 @@ from keyaccount.pipeline.rules import (
 from .catalog import Competitor, LossReason
 from .fields import money_field
 
+#: The visibility rule's columns, then what the list's totals sum per currency: totals and
+#: counts (``selectors.totals``) read only this index, not the table.
+TOTALS_INDEX = [
+    "status", "owner_unit", "owner", "currency", "stage", "probability_override", "amount"
+]  # fmt: skip
 
-class Opportunity(VersionedModel):
+
+class Opportunity(OwnerUnitMixin, VersionedModel):
     customer = models.ForeignKey(
         "customers.Customer",
         verbose_name=_("customer"),
@@ -109,8 +116,8 @@ class Opportunity(VersionedModel):
     )
     signing_slips = models.PositiveSmallIntegerField(_("signing date slips"), default=0)
 
-    history = HistoricalRecords()
-    visibility = VisibilityRule(owner="owner", team="members__user")
+    history = HistoricalRecords(excluded_fields=["owner_unit"])
+    visibility = VisibilityRule(owner="owner", unit="owner_unit", team="members__user")
     objects = VisibleQuerySet.as_manager()
 
     class Meta:
@@ -126,6 +133,9 @@ class Opportunity(VersionedModel):
             ),
             models.Index(fields=["status", "expected_signing", "id"], name="opp_status_signing"),
             models.Index(fields=["owner", "status"], name="opp_owner_status"),
+            # visibility by unit, read from the row itself (``org.ownership``)
+            models.Index(fields=["owner_unit", "status"], name="opp_unit_status"),
+            models.Index(fields=TOTALS_INDEX, name="opp_totals"),
             models.Index(fields=["customer", "status"], name="opp_customer_status"),
             # not partial: SQLite cannot match a partial index's condition to bound parameters
             models.Index(fields=["risk_decision", "status", "owner"], name="opp_risk_decision"),

@@ -1,0 +1,36 @@
+"""Customers keep their owner's org unit (``org.ownership``): filled from the owners in one
+set-based UPDATE, before the indexes are built."""
+
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+from django.db.models import OuterRef, Subquery
+
+
+def fill(apps, schema_editor):
+    model = apps.get_model("customers", "Customer")
+    users = apps.get_model("org", "User")
+    unit = users.objects.filter(pk=OuterRef("owner_id")).values("unit_id")[:1]
+    model.objects.using(schema_editor.connection.alias).update(owner_unit_id=Subquery(unit))
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('customers', '0006_fill_pinyin_keys'),
+        ('org', '0006_fill_pinyin_keys'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name='customer',
+            name='owner_unit',
+            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.orgunit', verbose_name="owner's org unit"),
+        ),
+        migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
+        migrations.AddIndex(
+            model_name='customer',
+            index=models.Index(fields=['owner_unit', 'owner', 'status'], name='customer_unit_status'),
+        ),
+    ]
