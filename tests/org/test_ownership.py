@@ -13,6 +13,7 @@ from keyaccount.contacts.models import Contact
 from keyaccount.customers import services as customer_services
 from keyaccount.customers.models import Customer
 from keyaccount.org import ownership
+from keyaccount.org.models import User
 from keyaccount.org.selectors import scope_for
 from keyaccount.pipeline import services
 from keyaccount.pipeline.models import Opportunity
@@ -137,3 +138,13 @@ def test_the_stored_unit_always_equals_the_truth(cast):
             person.unit = rng.choice(units)
             person.save()
         assert_in_step(cast)
+
+
+def test_the_migrations_backfill_fills_rows_written_before_the_field(cast, book):
+    customer, _ = book
+    Customer.objects.update(owner_unit=None)
+    Opportunity.objects.update(owner_unit=None)
+    assert ownership.backfill(Customer, User, using="default") == Customer.objects.count()
+    assert ownership.backfill(Opportunity, User, using="default") == Opportunity.objects.count()
+    assert Customer.objects.get(pk=customer.pk).owner_unit_id == cast.east.pk
+    assert_in_step(cast)

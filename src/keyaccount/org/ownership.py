@@ -16,7 +16,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 
@@ -80,3 +80,10 @@ def drift() -> dict[str, int]:
         )
         counts[model._meta.label] = rows.count()
     return counts
+
+
+def backfill(model: type[models.Model], user_model: type[models.Model], *, using: str) -> int:
+    """Set ``owner_unit`` of every row of ``model`` from its owner, in one UPDATE (for the data
+    migrations that add the field; ``model`` and ``user_model`` are the migration's)."""
+    unit = user_model._default_manager.filter(pk=OuterRef("owner_id")).values("unit_id")[:1]
+    return model._default_manager.using(using).update(owner_unit_id=Subquery(unit))

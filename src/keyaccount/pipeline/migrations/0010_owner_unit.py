@@ -4,14 +4,16 @@ set-based UPDATE, before the indexes are built."""
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery
+
+from keyaccount.org.ownership import backfill
 
 
 def fill(apps, schema_editor):
-    model = apps.get_model("pipeline", "Opportunity")
-    users = apps.get_model("org", "User")
-    unit = users.objects.filter(pk=OuterRef("owner_id")).values("unit_id")[:1]
-    model.objects.using(schema_editor.connection.alias).update(owner_unit_id=Subquery(unit))
+    backfill(
+        apps.get_model("pipeline", "Opportunity"),
+        apps.get_model("org", "User"),
+        using=schema_editor.connection.alias,
+    )
 
 
 class Migration(migrations.Migration):
