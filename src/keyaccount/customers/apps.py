@@ -25,6 +25,7 @@ class CustomersConfig(AppConfig):
     def ready(self) -> None:
         from keyaccount.core import pending
         from keyaccount.core.navigation import NavItem, register
+        from keyaccount.org import ownership
 
         from . import notices
         from .pending import pending_work
@@ -33,6 +34,7 @@ class CustomersConfig(AppConfig):
         register_tabs()
         notices.register()
         pending.register("customers", pending_work)
+        ownership.register(self.get_model("Customer"))
 
         register(
             NavItem(

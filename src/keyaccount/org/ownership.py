@@ -7,14 +7,14 @@ keeps ``owner_unit`` itself answers from its own row and its own indexes.
 
 ``OwnerUnitMixin`` gives a model that field and keeps it in step on every save that sets the
 owner. When a person moves to another unit, ``User.save`` calls ``follow_owner``, which moves
-every record they own along, set-based, for each model whose visibility rule stores the unit
-(found through the rule, so this module imports no app above ``org``). ``drift`` counts the
-rows that disagree with the truth; the tests keep it at zero.
+every record they own along, set-based, for each model registered here: an app registers its
+own models from its ``apps.py`` (``register``), as with the other registries, so ``org`` neither
+imports nor discovers the apps above it. ``drift`` counts the rows that disagree with the
+truth; the tests keep it at zero.
 """
 
 from typing import Any
 
-from django.apps import apps
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
@@ -46,15 +46,23 @@ class OwnerUnitMixin(models.Model):
         super().save(*args, **kwargs)
 
 
+_MODELS: list[tuple[type[models.Model], str, str]] = []  # model, owner lookup, unit field
+
+
+def register(model: type[models.Model]) -> None:
+    """Keep ``model``'s stored unit in step when people move (its visibility rule must read a
+    unit the record keeps itself, e.g. ``VisibilityRule(owner="owner", unit="owner_unit")``)."""
+    rule = getattr(model, "visibility", None)
+    if rule is None or not rule.stores_unit:
+        raise TypeError(f"{model.__name__}'s visibility rule stores no unit")
+    entry = (model, rule.owner, rule.unit)
+    if entry not in _MODELS:
+        _MODELS.append(entry)
+
+
 def stored_unit_models() -> list[tuple[type[models.Model], str, str]]:
-    """Each model whose visibility rule reads a unit the record keeps itself, with the lookup
-    of its owner and the name of its unit field."""
-    found = []
-    for model in apps.get_models():
-        rule = getattr(model, "visibility", None)
-        if rule is not None and rule.stores_unit:
-            found.append((model, rule.owner, rule.unit))
-    return found
+    """Each registered model, with the lookup of its owner and the name of its unit field."""
+    return list(_MODELS)
 
 
 def follow_owner(user: Any) -> int:

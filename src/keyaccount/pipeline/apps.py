@@ -12,6 +12,7 @@ class PipelineConfig(AppConfig):
         from keyaccount.core.navigation import NavItem, register
         from keyaccount.customers.tabs import CustomerTab
         from keyaccount.customers.tabs import register as register_tab
+        from keyaccount.org import ownership
 
         from . import notices
         from .pending import pending_work
@@ -19,6 +20,7 @@ class PipelineConfig(AppConfig):
 
         notices.register()
         pending.register("pipeline", pending_work)
+        ownership.register(self.get_model("Opportunity"))
 
         register_tab(
             CustomerTab(
