@@ -11,6 +11,7 @@ import keyaccount
 from keyaccount.contacts.api import customer_router as contacts_customer_router
 from keyaccount.contacts.api import router as contacts_router
 from keyaccount.core import api_errors
+from keyaccount.core.api import router as core_router
 from keyaccount.customers.api import router as customers_router
 from keyaccount.org.api import router as org_router
 from keyaccount.org.api_auth import ActiveSessionAuth, TokenAuth
@@ -42,6 +43,7 @@ api = NinjaAPI(
 api_errors.install(api)
 
 # The routers of every app, assembled here (the top package): no app knows the others' routes.
+api.add_router("/", core_router)
 api.add_router("/", org_router)
 api.add_router("/", org_notifications_router)
 api.add_router("/process/", process_router)

@@ -657,6 +657,11 @@ from .pipeline_reviews import REVIEW_ROUTES  # noqa: E402
 
 ROUTES.extend(REVIEW_ROUTES)
 
+# Type-ahead pickers (issue 10): pages' suggestions and the API.
+from .suggestions import SUGGESTION_ROUTES  # noqa: E402
+
+ROUTES.extend(SUGGESTION_ROUTES)
+
 #: URL prefixes (as resolver routes) left out of the completeness check; see the docstring.
 EXCLUDED_PREFIXES: tuple[str, ...] = ("admin/", "static/", "media/")
 

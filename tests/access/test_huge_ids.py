@@ -465,7 +465,7 @@ def test_the_lists_drop_an_out_of_range_filter_with_a_message(db, cast: Cast) ->
     assert len(ignored) == 3
     parsed = parse_filters(
         QueryDict(f"owner={HUGE}&region={HUGE}"),
-        FilterChoices(owners=lambda: [(cast.kam.pk, "kam")]),
+        FilterChoices(user=cast.kam),
     )
     assert (parsed.filters.owner, parsed.filters.region) == (None, None)
     assert set(parsed.errors) == {"owner", "region"} and len(parsed.ignored) == 2

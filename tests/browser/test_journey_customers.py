@@ -35,6 +35,7 @@ from keyaccount.transfer.importing import CONTACT_COLUMNS
 from ..conftest import PASSWORD, Cast
 from .conftest import shot
 from .test_journey_foundation import expect_lang, horizontal_overflow, log_in, switch_language
+from .typeahead import pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -216,7 +217,7 @@ def test_customers_journey(
     bulk = head.get_by_test_id("bulk-allocate")
     head.locator(f"input[name=customers][value='{customer.pk}']").check()
     head.locator(f"input[name=customers][value='{other.pk}']").check()
-    bulk.locator("select[name=new_owner]").select_option(str(cast.colleague.pk))
+    pick(bulk, "new_owner", "lina", NAMES["colleague"], cast.colleague.pk)  # by pinyin
     reason = "华东区域客户调整，由李娜统一跟进"
     bulk.locator("input[name=reason]").fill(reason)
     shot(head, "customers-03-allocation")

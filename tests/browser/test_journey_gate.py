@@ -62,6 +62,7 @@ from .pipeline_pages import (
 )
 from .test_journey_customers import accept_refusal, sign_in, success_message
 from .test_journey_foundation import expect_lang, switch_language
+from .typeahead import pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -711,7 +712,7 @@ def test_the_bell_tells_the_new_owner(new_page: Callable[..., Page], cast: Cast)
     head.locator("[data-bs-target='#ka-allocate-one']").click()
     form = head.get_by_test_id("allocate-one")
     expect(form).to_be_visible()
-    form.locator("select[name=new_owner]").select_option(str(cast.colleague.pk))
+    pick(form, "new_owner", "李", NAMES["colleague"], cast.colleague.pk)
     reason = "华东区域客户调整，由李娜统一跟进"
     form.locator("input[name=reason]").fill(reason)
     form.locator("button[type=submit]").click()

@@ -11,9 +11,10 @@ from django.apps import apps as django_apps
 from django.db import connection
 
 from keyaccount.core import pinyin
+from keyaccount.core.typeahead import suggestions
 from keyaccount.customers.forms import allocatable_users
 from keyaccount.customers.permissions import capabilities_for
-from keyaccount.customers.selectors import filter_choices, owners_for_filter
+from keyaccount.customers.selectors import owners_for_filter
 from keyaccount.org import selectors
 from keyaccount.org.models import User
 from keyaccount.pipeline.forms import reassign_candidates
@@ -103,8 +104,9 @@ def test_the_owner_filter_of_the_ka_list_is_by_pinyin(named):
         registered(getattr(named, role), named.assistant, f"{NAMES[role]}客户有限公司")
     expected = [named.account_manager, named.colleague, named.kam]  # ā, lǐ, zhāng
     assert list(owners_for_filter(user=named.head)) == expected
-    choices = filter_choices(user=named.head).of("owner")
-    assert [label for _pk, label in choices] == ["阿依古丽", "李娜", "张伟"]
+    offered = suggestions("customer-owners", named.head, "")
+    assert offered is not None
+    assert [o.label for o in offered.options] == ["阿依古丽", "李娜", "张伟"]
 
 
 def test_who_a_customer_or_a_deal_may_go_to_is_by_unit_then_pinyin(named):

@@ -404,9 +404,10 @@ def test_a_kam_opens_a_deal_from_the_customer_in_seconds(cast, client_for, grid)
 def test_the_create_form_lists_the_customers_one_may_open_deals_on(
     cast, client_for, grid, north_customer
 ):
-    form = client_for(cast.team_lead).get("/pipeline/new/")
-    choices = dict(form.context["form"].fields["customer"].choices)
-    assert grid.pk in choices and north_customer.pk not in choices
+    offered = client_for(cast.team_lead).get("/suggest/new-deal-customers/").context["options"]
+    assert grid.pk in {o.id for o in offered} and north_customer.pk not in {o.id for o in offered}
+    page = client_for(cast.team_lead).get("/pipeline/new/").content.decode()
+    assert 'hx-get="/suggest/new-deal-customers/"' in page
 
 
 @pytest.mark.parametrize(

@@ -29,9 +29,11 @@ class CustomersConfig(AppConfig):
 
         from . import notices
         from .pending import pending_work
+        from .typeahead import register_sources
         from .views_detail import register_tabs
 
         register_tabs()
+        register_sources()
         notices.register()
         pending.register("customers", pending_work)
         ownership.register(self.get_model("Customer"))

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from keyaccount.core.forms import empty_choice
+from keyaccount.core.typeahead import PickField, bind_picks
 
 from .models import RegistrationStatus
 from .rules import Grade
@@ -38,6 +39,8 @@ SORT_KEYS = (
 )  # fmt: skip
 DEFAULT_SORT = "name"
 
+#: The owner filter's type-ahead source (``typeahead.py``).
+OWNERS = "customer-owners"
 GRADE_FILTER_CHOICES = [*Grade.choices, (NOT_GRADED, _("not graded"))]
 SORT_CHOICES = [(key, key) for key in SORT_KEYS]
 
@@ -60,8 +63,9 @@ Choices = list[tuple[int, str]]
 
 
 class FilterChoices:
-    """What the user may pick, as (id, label): owners of the customers they can see, the org
-    units they can see, the active regions and industries (as indented trees).
+    """What the user may pick: the owners of the customers they can see and the org units they
+    can see (type-ahead pickers, checked against ``user``: ``core.typeahead``), the active
+    regions and industries (as indented trees, as (id, label)).
 
     Each list is loaded the first time it is needed, and once: the page renders them all, while
     an export or the API checks only the filters its query string sets."""
@@ -69,16 +73,16 @@ class FilterChoices:
     def __init__(
         self,
         *,
-        owners: Callable[[], Choices] = list,
-        teams: Callable[[], Choices] = list,
+        user: Any = None,
         regions: Callable[[], Choices] = list,
         industries: Callable[[], Choices] = list,
     ) -> None:
-        self._loaders = {"owner": owners, "team": teams, "region": regions, "industry": industries}
+        self.user = user
+        self._loaders = {"region": regions, "industry": industries}
         self._loaded: dict[str, Choices] = {}
 
     def of(self, name: str) -> Choices:
-        """The choices of the filter ``name`` (``owner``, ``team``, ``region``, ``industry``)."""
+        """The choices of the filter ``name`` (``region``, ``industry``)."""
         if name not in self._loaded:
             self._loaded[name] = list(self._loaders[name]())
         return self._loaded[name]
@@ -107,8 +111,8 @@ class CustomerFilterForm(forms.Form):
     )
     region = forms.TypedChoiceField(label=_("Region"), required=False, coerce=int)
     industry = forms.TypedChoiceField(label=_("Industry"), required=False, coerce=int)
-    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int)
-    team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int)
+    owner = PickField(label=_("Owner"), required=False, source=OWNERS, placeholder=_("anyone"))
+    team = PickField(label=_("Team"), required=False, source="teams", placeholder=_("any"))
     status = forms.ChoiceField(
         label=_("Registration"),
         required=False,
@@ -132,12 +136,8 @@ class CustomerFilterForm(forms.Form):
 
     def __init__(self, data: Any, *, choices: FilterChoices) -> None:
         super().__init__(data)
-        for name, label in (
-            ("region", _("any")),
-            ("industry", _("any")),
-            ("owner", _("anyone")),
-            ("team", _("any")),
-        ):
+        bind_picks(self, choices.user)
+        for name, label in (("region", _("any")), ("industry", _("any"))):
             # A callable: Django asks for the choices only to render or check a value.
             self.fields[name].choices = partial(_offered, choices, name, label)  # type: ignore[attr-defined]
         for name, hint in (("score_min", "0"), ("score_max", "100")):

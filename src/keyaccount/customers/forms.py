@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
@@ -20,8 +21,9 @@ from keyaccount.core.forms import (
 )
 from keyaccount.core.lookup import MAX_ID
 from keyaccount.core.schemas import MAX_IDS
+from keyaccount.core.typeahead import PickField, bind_picks
 from keyaccount.org.forms import industry_choices, region_choices
-from keyaccount.org.models import User
+from keyaccount.org.models import RoleAssignment, User
 
 from . import permissions, services
 from .filters import GRADE_FILTER_CHOICES as GRADE_FILTER_CHOICES  # pipeline's filters
@@ -164,17 +166,21 @@ class DecideForm(ServiceErrorsMixin, forms.Form):
 # --- allocation ------------------------------------------------------------------------------
 
 
-def allocatable_users(caps: permissions.Capabilities) -> list[User]:
-    """Active people who sell, inside the departments this head covers (everyone for admins)."""
-    users = User.objects.filter(
-        is_active=True, role_assignments__role__code__in=permissions.SELLING_ROLES
-    )
+def allocatable_people(caps: permissions.Capabilities) -> QuerySet[User]:
+    """Active people who sell, inside the departments this head covers (everyone for admins):
+    whom customers may be allocated to (``AllocateForm``'s type-ahead)."""
+    sellers = RoleAssignment.objects.filter(role__code__in=permissions.SELLING_ROLES)
+    users = User.objects.filter(is_active=True, pk__in=sellers.values("user_id"))
     if not caps.everything:
         users = users.filter(unit_id__in=sorted(caps.head_unit_ids))
-    users = users.select_related("unit").only(
-        "id", "username", "display_name", "first_name", "last_name", "unit__name"
-    )
-    return list(users.distinct().order_by("unit__name", "pinyin_sort", "id"))
+    return users
+
+
+def allocatable_users(caps: permissions.Capabilities) -> list[User]:
+    """``allocatable_people``, by unit, then by pinyin."""
+    users = allocatable_people(caps).select_related("unit")
+    users = users.only("id", "username", "display_name", "first_name", "last_name", "unit__name")
+    return list(users.order_by("unit__name", "pinyin_sort", "id"))
 
 
 class IdListField(forms.Field):
@@ -208,7 +214,9 @@ class AllocateForm(ServiceErrorsMixin, forms.Form):
     customers = IdListField(
         label=_("Customers"), error_messages={"required": _("Tick the customers to allocate.")}
     )
-    new_owner = forms.ModelChoiceField(label=_("Allocate to"), queryset=User.objects.none())
+    new_owner = PickField(
+        label=_("Allocate to"), source="allocatable", placeholder=_("Type a name or pinyin")
+    )
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
@@ -217,13 +225,12 @@ class AllocateForm(ServiceErrorsMixin, forms.Form):
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, data: Any = None, *, candidates: list[User], **kwargs: Any) -> None:
+    def __init__(self, data: Any = None, *, user: Any, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
-        owner = self.fields["new_owner"]
-        owner.queryset = User.objects.filter(pk__in=[u.pk for u in candidates])  # type: ignore[attr-defined]
-        owner.choices = empty_choice(_("choose a manager")) + [  # type: ignore[attr-defined]
-            (u.pk, f"{u}（{u.unit}）" if u.unit else str(u)) for u in candidates
-        ]
+        bind_picks(self, user)
+
+    def clean_new_owner(self) -> User:
+        return User.objects.get(pk=self.cleaned_data["new_owner"])
 
     def customer_ids(self) -> list[int]:
         """The ticked customers, read before the rest so access is checked first."""

@@ -3,15 +3,14 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import NullIf
 from django.utils.translation import gettext as _
 
 from keyaccount.core import pinyin
-from keyaccount.core.forms import tree_choices
 from keyaccount.org.forms import industry_choices, region_choices
 from keyaccount.org.rules import descendants
-from keyaccount.org.selectors import region_subtree, teams_for_filter, unit_parents
+from keyaccount.org.selectors import region_subtree, unit_parents
 
 from . import rules
 from .filters import DEFAULT_SORT, NOT_GRADED, CustomerFilters, FilterChoices
@@ -142,21 +141,27 @@ SORTS: dict[str, tuple[Any, ...]] = {
 }
 
 
+def matching(text: str) -> Q:
+    """Customers found by what was typed: the name or short name as typed, their pinyin (full:
+    "qiantang", "杭州wan"; initials: "qt"), the name without its legal form, the start of the
+    credit code."""
+    text = text.strip()
+    key = rules.name_key(text)
+    condition = Q(name__icontains=text) | Q(short_name__icontains=text)
+    condition |= pinyin.matching(text)
+    if key:
+        condition |= Q(name_key__contains=key)
+    if text.isascii():
+        condition |= Q(credit_code__startswith=rules.normalize_credit_code(text))
+    return condition
+
+
 def customer_list(*, user: Any, filters: CustomerFilters | None = None) -> QuerySet[Customer]:
     """The KA list: visible customers, filtered and sorted. A bounded number of queries."""
     f = filters or CustomerFilters()
     qs = Customer.objects.visible_to(user).select_related("region", "industry", "owner__unit")
     if f.q:
-        text = f.q.strip()
-        key = rules.name_key(text)
-        # the name as typed, its pinyin (full: "qiantang", "杭州wan"; initials: "qt")
-        condition = Q(name__icontains=text) | Q(short_name__icontains=text)
-        condition |= pinyin.matching(text)
-        if key:
-            condition |= Q(name_key__contains=key)
-        if text.isascii():
-            condition |= Q(credit_code__startswith=rules.normalize_credit_code(text))
-        qs = qs.filter(condition)
+        qs = qs.filter(matching(f.q))
     if f.grades:
         wanted = [g for g in f.grades if g in rules.Grade.values]
         if NOT_GRADED in f.grades:
@@ -213,31 +218,15 @@ def owners_for_filter(*, user: Any) -> QuerySet[Any]:
     """People whose customers the user can see, for the owner filter."""
     from keyaccount.org.models import User
 
-    return User.objects.filter(
-        pk__in=Customer.objects.visible_to(user).values("owner_id")
-    ).order_by("pinyin_sort", "id")
+    owns = Customer.objects.visible_to(user).filter(owner_id=OuterRef("pk"))
+    return User.objects.filter(Exists(owns)).order_by("pinyin_sort", "id")
 
 
 def filter_choices(*, user: Any) -> FilterChoices:
     """What the user may pick in the KA list's filters (``filters.parse_filters`` drops the
-    rest): owners of customers they can see, the org units they can see, active regions and
-    industries. Each list is read when first needed."""
-
-    def owners() -> list[tuple[int, str]]:
-        rows = owners_for_filter(user=user).values_list(
-            "pk", "display_name", "first_name", "last_name", "username"
-        )
-        return [
-            (pk, display or " ".join(p for p in (first, last) if p) or username)
-            for pk, display, first, last, username in rows
-        ]
-
-    def teams() -> list[tuple[int, str]]:
-        return tree_choices((u.pk, u.parent_id, u.name) for u in teams_for_filter(user=user))
-
-    return FilterChoices(
-        owners=owners, teams=teams, regions=region_choices, industries=industry_choices
-    )
+    rest): owners of customers they can see and the org units they can see (checked for
+    ``user``, offered as they type: ``typeahead.py``), active regions and industries."""
+    return FilterChoices(user=user, regions=region_choices, industries=industry_choices)
 
 
 def status_label(status: str) -> str:

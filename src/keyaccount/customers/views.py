@@ -35,7 +35,6 @@ from .forms import (
     ProfileForm,
     RegistrationForm,
     ScorecardForm,
-    allocatable_users,
     allocation_query_ids,
 )
 from .models import Customer, RegistrationRequest, ScoringFactor
@@ -109,9 +108,7 @@ def customer_list(request: AuthenticatedRequest) -> HttpResponse:
     export_query.pop("page", None)
     allocate_form = None
     if _may_allocate_somewhere(caps):
-        allocate_form = AllocateForm(
-            candidates=allocatable_users(caps), initial={"next": request.get_full_path()}
-        )
+        allocate_form = AllocateForm(user=request.user, initial={"next": request.get_full_path()})
     context = {
         "form": form,
         "filters": filters,
@@ -400,7 +397,7 @@ def allocate(request: AuthenticatedRequest) -> HttpResponse:
     caps = _caps(request)
     if request.method == "GET":
         return _allocation_page(request, caps)
-    form = AllocateForm(request.POST, candidates=allocatable_users(caps))
+    form = AllocateForm(request.POST, user=request.user)
     customers = _customers_to_allocate(request, caps, form.customer_ids())
     if form.is_valid():
         try:
@@ -448,7 +445,7 @@ def _allocation_page(request: AuthenticatedRequest, caps: permissions.Capabiliti
         raise PermissionDenied(_("Only the department head allocates customers."))
     customers = _customers_to_allocate(request, caps, ids)
     next_url = _safe_next(request, request.GET.get("next"), "")
-    form = AllocateForm(candidates=allocatable_users(caps), initial={"next": next_url})
+    form = AllocateForm(user=request.user, initial={"next": next_url})
     context = {
         "form": form,
         "customers": customers,

@@ -24,7 +24,6 @@ from .forms import (
     EvaluationForm,
     GradeForm,
     ScorecardForm,
-    allocatable_users,
 )
 from .models import Customer, Evaluation, ScoringFactor
 
@@ -84,7 +83,7 @@ def detail_context(
     }
     if may["allocate"]:
         context["allocate_form"] = AllocateForm(
-            candidates=allocatable_users(caps),
+            user=user,
             initial={
                 "customers": [customer.pk],
                 "next": reverse("customers:detail", args=[customer.pk]) + "?tab=history",

@@ -10,6 +10,9 @@ class OrgConfig(AppConfig):
     def ready(self) -> None:
         from keyaccount.core.navigation import NavItem, register
 
+        from .typeahead import register_sources
+
+        register_sources()
         register(
             NavItem(_("Organisation"), "org:units", "sitemap", order=60, active_prefix="/org/")
         )

@@ -16,9 +16,11 @@ class PipelineConfig(AppConfig):
 
         from . import notices
         from .pending import pending_work
+        from .typeahead import register_sources
         from .views import customer_tab
 
         notices.register()
+        register_sources()
         pending.register("pipeline", pending_work)
         ownership.register(self.get_model("Opportunity"))
 

@@ -10,24 +10,23 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
 from keyaccount.core.forms import (
     AmountField,
-    IdField,
     ServiceErrorsMixin,
     VersionField,
     empty_choice,
-    tree_choices,
 )
 from keyaccount.core.parsing import fold
+from keyaccount.core.typeahead import PickField, bind_picks
 from keyaccount.customers.forms import GRADE_FILTER_CHOICES
 from keyaccount.customers.models import Customer
 from keyaccount.org.capabilities import SELLING_ROLES, Capabilities
 from keyaccount.org.forms import industry_choices, region_choices
-from keyaccount.org.models import User
-from keyaccount.org.selectors import teams_for_filter
+from keyaccount.org.models import RoleAssignment, User
 from keyaccount.process.models import Stage
 
 from . import rules, selectors, services
@@ -43,6 +42,12 @@ MAJOR_STATUS_CHOICES = [
 ]
 HEALTH_CHOICES = [(h.value, rules.HEALTH_LABELS[h]) for h in rules.Health]
 SORT_CHOICES = [(key, key) for key in selectors.SORTS]
+#: The owner filter's type-ahead source (``typeahead.py``).
+OWNERS = "deal-owners"
+#: The create page's customer choice (``typeahead.py``).
+NEW_DEAL_CUSTOMERS = "new-deal-customers"
+#: Whom a deal may be handed to (``typeahead.py``).
+REASSIGN = "reassign"
 
 
 # --- fields ---------------------------------------------------------------------------------
@@ -100,8 +105,8 @@ class OpportunityFilterForm(forms.Form):
     stage = forms.TypedMultipleChoiceField(
         label=_("Stage"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
     )
-    owner = forms.TypedChoiceField(label=_("Owner"), required=False, coerce=int)
-    team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int)
+    owner = PickField(label=_("Owner"), required=False, source=OWNERS, placeholder=_("anyone"))
+    team = PickField(label=_("Team"), required=False, source="teams", placeholder=_("any"))
     region = forms.TypedChoiceField(label=_("Region"), required=False, coerce=int)
     industry = forms.TypedChoiceField(label=_("Industry"), required=False, coerce=int)
     grade = forms.MultipleChoiceField(
@@ -110,7 +115,9 @@ class OpportunityFilterForm(forms.Form):
         choices=GRADE_FILTER_CHOICES,
         widget=forms.CheckboxSelectMultiple,
     )
-    customer = IdField(label=_("Customer"), required=False, widget=forms.HiddenInput)
+    customer = PickField(
+        label=_("Customer"), required=False, source="customers", placeholder=_("any")
+    )
     signing_from = MonthField(label=_("Signing from"))
     signing_to = MonthField(label=_("Signing to"))
     amount_min = AmountField(label=_("Amount from"))
@@ -142,15 +149,7 @@ class OpportunityFilterForm(forms.Form):
             self.fields["stage"].choices = [  # type: ignore[attr-defined]
                 (s.pk, s.name) for s in Stage.objects.order_by("order")
             ]
-        self.fields["owner"].choices = empty_choice(_("anyone")) + [  # type: ignore[attr-defined]
-            (u.pk, str(u))
-            for u in selectors.owners_for_filter(user=user).only(
-                "pk", "username", "display_name", "first_name", "last_name"
-            )
-        ]
-        self.fields["team"].choices = empty_choice(_("any")) + tree_choices(  # type: ignore[attr-defined]
-            (u.pk, u.parent_id, u.name) for u in teams_for_filter(user=user)
-        )
+        bind_picks(self, user)
         if "region" in self.fields:
             self.fields["region"].choices = empty_choice(_("any")) + region_choices()  # type: ignore[attr-defined]
         if "industry" in self.fields:
@@ -259,25 +258,20 @@ class _DealBase(ServiceErrorsMixin, forms.Form):
 class OpportunityCreateForm(_DealBase):
     """The short form that opens a deal on a customer "in seconds"."""
 
-    customer = forms.TypedChoiceField(
+    customer = PickField(
         label=_("Customer"),
-        coerce=int,
+        source=NEW_DEAL_CUSTOMERS,
+        placeholder=_("Type a name, pinyin or credit code"),
         error_messages={"required": _("Choose the customer of the opportunity.")},
     )
 
-    def __init__(
-        self, *args: Any, customer: Customer | None, customers: Iterable[Customer], **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, customer: Customer | None, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["customer"]
         if customer is not None:
-            field.choices = [(customer.pk, customer.name)]  # type: ignore[attr-defined]
             field.widget = forms.HiddenInput()
             self.initial.setdefault("customer", customer.pk)
-        else:
-            field.choices = empty_choice(_("choose a customer")) + [  # type: ignore[attr-defined]
-                (c.pk, c.name) for c in customers
-            ]
+        bind_picks(self, user)
         self.fixed_customer = customer
         self.order_fields(["customer", *CREATE_FIELDS])
 
@@ -319,23 +313,32 @@ for _name, _field in _deal_fields(EDIT_FIELDS).items():
 # --- handing a deal over ----------------------------------------------------------------------
 
 
-def reassign_candidates(caps: Capabilities, *, exclude: int | None = None) -> list[User]:
-    """Active people who sell, inside the units the manager manages (everyone for admins)."""
-    users = User.objects.filter(is_active=True, role_assignments__role__code__in=SELLING_ROLES)
+def reassign_people(caps: Capabilities) -> QuerySet[User]:
+    """Active people who sell, inside the units the manager manages (everyone for admins): whom
+    a deal may be handed to (``ReassignForm``'s type-ahead)."""
+    sellers = RoleAssignment.objects.filter(role__code__in=SELLING_ROLES).values("user_id")
+    users = User.objects.filter(is_active=True, pk__in=sellers)
     if not caps.everything:
         users = users.filter(unit_id__in=sorted(caps.managed_unit_ids))
+    return users
+
+
+def reassign_candidates(caps: Capabilities, *, exclude: int | None = None) -> list[User]:
+    """``reassign_people`` but ``exclude``, by unit, then by pinyin."""
+    users = reassign_people(caps)
     if exclude is not None:
         users = users.exclude(pk=exclude)
     users = users.select_related("unit").only(
         "id", "username", "display_name", "first_name", "last_name", "unit__name"
     )
-    return list(users.distinct().order_by("unit__name", "pinyin_sort", "id"))
+    return list(users.order_by("unit__name", "pinyin_sort", "id"))
 
 
 class ReassignForm(ServiceErrorsMixin, forms.Form):
-    owner = forms.ModelChoiceField(
+    owner = PickField(
         label=_("Hand the deal to"),
-        queryset=User.objects.none(),
+        source=REASSIGN,
+        placeholder=_("Type a name or pinyin"),
         error_messages={"required": _("Choose who takes the deal over.")},
     )
     reason = forms.CharField(
@@ -345,10 +348,13 @@ class ReassignForm(ServiceErrorsMixin, forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("Why (required)")}),
     )
 
-    def __init__(self, data: Any = None, *, candidates: list[User], **kwargs: Any) -> None:
+    def __init__(self, data: Any = None, *, user: Any, current_owner: int, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
-        owner = self.fields["owner"]
-        owner.queryset = User.objects.filter(pk__in=[u.pk for u in candidates])  # type: ignore[attr-defined]
-        owner.choices = empty_choice(_("choose a manager")) + [  # type: ignore[attr-defined]
-            (u.pk, f"{u}（{u.unit}）" if u.unit else str(u)) for u in candidates
-        ]
+        self.current_owner = current_owner
+        bind_picks(self, user)
+
+    def clean_owner(self) -> User:
+        pk = self.cleaned_data["owner"]
+        if pk == self.current_owner:
+            raise ValidationError(_("They own the deal already."), code="same_owner")
+        return User.objects.get(pk=pk)

@@ -11,9 +11,11 @@ from typing import Any
 from django.db.models import (
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -523,9 +525,8 @@ def owners_for_filter(*, user: Any) -> QuerySet[Any]:
     """People who own opportunities the user can see, for the owner filter."""
     from keyaccount.org.models import User
 
-    return User.objects.filter(pk__in=visible(user).values("owner_id")).order_by(
-        "pinyin_sort", "id"
-    )
+    owns = visible(user).filter(owner_id=OuterRef("pk"))
+    return User.objects.filter(Exists(owns)).order_by("pinyin_sort", "id")
 
 
 def customers_for_new_deal(*, user: Any) -> QuerySet[Any]:

@@ -24,7 +24,7 @@ from keyaccount.org.requests import AuthenticatedRequest
 
 from .. import permissions, selectors, services
 from ..access import opportunity_for
-from ..forms import OpportunityCreateForm, OpportunityEditForm, ReassignForm, reassign_candidates
+from ..forms import OpportunityCreateForm, OpportunityEditForm, ReassignForm
 from ..models import Opportunity
 from ._common import detail_url
 
@@ -77,10 +77,12 @@ def opportunity_create(request: AuthenticatedRequest) -> HttpResponse:
     customer = _chosen_customer(request, caps)
     if customer is None and not permissions.may_open_deals(caps):
         raise PermissionDenied(_("Your role does not open opportunities."))
-    customers = [] if customer is not None else selectors.customers_for_new_deal(user=request.user)
+    none_to_pick = customer is None and not (
+        selectors.customers_for_new_deal(user=request.user).exists()
+    )
     status = 200
     if request.method == "POST":
-        form = OpportunityCreateForm(request.POST, customer=customer, customers=customers)
+        form = OpportunityCreateForm(request.POST, customer=customer, user=request.user)
         status = 400
         if form.is_valid() and customer is not None:
             try:
@@ -93,8 +95,8 @@ def opportunity_create(request: AuthenticatedRequest) -> HttpResponse:
                 messages.success(request, _("Opportunity “%(name)s” opened.") % {"name": opp})
                 return redirect(detail_url(opp))
     else:
-        form = OpportunityCreateForm(customer=customer, customers=customers)
-    context = {"form": form, "customer": customer, "mode": "create"}
+        form = OpportunityCreateForm(customer=customer, user=request.user)
+    context = {"form": form, "customer": customer, "mode": "create", "none_to_pick": none_to_pick}
     return render(request, "pipeline/form.html", context, status=status)
 
 
@@ -110,7 +112,7 @@ def _edit_context(
     caps = permissions.capabilities_for(request.user)
     may_reassign = permissions.can_reassign(caps, owner_unit_id=opp.owner.unit_id)
     if may_reassign and reassign_form is None:
-        reassign_form = ReassignForm(candidates=reassign_candidates(caps, exclude=opp.owner_id))
+        reassign_form = ReassignForm(user=request.user, current_owner=opp.owner_id)
     return {
         "opp": opp,
         "customer": opp.customer,
@@ -169,7 +171,7 @@ def reassign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     caps = permissions.capabilities_for(request.user)
     if not permissions.can_reassign(caps, owner_unit_id=opp.owner.unit_id):
         raise PermissionDenied(_("Only the owner's managers may hand the deal to someone else."))
-    form = ReassignForm(request.POST, candidates=reassign_candidates(caps, exclude=opp.owner_id))
+    form = ReassignForm(request.POST, user=request.user, current_owner=opp.owner_id)
     if form.is_valid():
         try:
             services.opportunity_reassign(
