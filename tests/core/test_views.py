@@ -155,7 +155,7 @@ def test_the_login_page_scripts_carry_the_nonce(client, db):
     response = client.get("/accounts/login/")
     parser = ScriptCollector()
     parser.feed(response.content.decode())
-    assert [s.get("nonce") for s in parser.scripts] == [header_nonce(response)] * 2
+    assert [s.get("nonce") for s in parser.scripts] == [header_nonce(response)] * 3  # tabler, htmx, type-ahead
 
 
 def test_each_request_gets_a_new_nonce(cast, client_for):
