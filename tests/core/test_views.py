@@ -155,7 +155,8 @@ def test_the_login_page_scripts_carry_the_nonce(client, db):
     response = client.get("/accounts/login/")
     parser = ScriptCollector()
     parser.feed(response.content.decode())
-    assert [s.get("nonce") for s in parser.scripts] == [header_nonce(response)] * 3  # tabler, htmx, type-ahead
+    # tabler, htmx, the type-ahead pickers
+    assert [s.get("nonce") for s in parser.scripts] == [header_nonce(response)] * 3
 
 
 def test_each_request_gets_a_new_nonce(cast, client_for):
