@@ -101,6 +101,7 @@ def build_world() -> SimpleNamespace:
             "competitor_id": deal.competitor.pk,
             "assessment_id": deal.assessment.pk,
             "element": "budget",
+            "name": "customers",
         },
         query={"customer": customer.pk},
     )
@@ -231,4 +232,5 @@ def test_get_routes_on_real_records_match_the_schema(world):
     assert "/api/customers/{customer_id}/scorecard" in called
     assert "/api/contacts/{contact_id}" in called
     assert "/api/pipeline/opportunities/{opportunity_id}/contract" in called
+    assert "/api/suggest/{name}" in called
     assert len(called) >= 15
