@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from keyaccount.customers.models import Customer
 from keyaccount.pipeline import services
+from keyaccount.pipeline.forecast import refresh_forecast
 from keyaccount.pipeline.models import ForecastChange, Opportunity, PipelinePolicy
 from keyaccount.pipeline.views import lists as views
 from keyaccount.process.models import Stage
@@ -71,6 +72,7 @@ def stage(order: int) -> Stage:
 def put_in_stage(o: Opportunity, order: int) -> None:
     """Arrange a deal in a later stage (the gate has its own tests)."""
     Opportunity.objects.filter(pk=o.pk).update(stage=stage(order), step=None)
+    refresh_forecast(Opportunity.objects.filter(pk=o.pk))  # .update() skips save()
 
 
 # --- who sees what ---------------------------------------------------------------------------
@@ -269,7 +271,7 @@ def test_the_board_runs_a_fixed_number_of_queries(
             services.member_add(actor=cast.kam, opportunity=o, user=cast.consultant, role="other")
     with django_assert_max_num_queries(len(few)):
         response = client.get("/pipeline/board/")
-    assert sum(len(c["cards"]) for c in response.context["columns"]) == 30
+    assert sum(len(c["column"].cards) for c in response.context["columns"]) == 30
 
 
 # --- the export ------------------------------------------------------------------------------
@@ -314,7 +316,7 @@ def test_the_board_groups_open_deals_by_stage(cast, client_for, deals):
     assert [c["column"].stage.order for c in columns] == [1, 2, 3, 4, 5, 6]
     first, _second, third = columns[:3]
     assert first["column"].count == 3  # small, usd, late (north is not kam's)
-    assert [c["opp"].name for c in third["cards"]] == [deals["big"].name]
+    assert [card.name for card in third["column"].cards] == [deals["big"].name]
     page = text(response)
     assert deals["abandoned"].name not in page
     assert f'href="/pipeline/{deals["big"].pk}/move/"' in page, "kam requests the gate"
@@ -342,7 +344,7 @@ def test_a_full_column_links_to_the_rest(cast, client_for, deals, monkeypatch):
 def test_the_board_filters_and_swaps_with_htmx(cast, client_for, deals):
     client = client_for(cast.head)
     response = client.get(f"/pipeline/board/?owner={cast.north_kam.pk}")
-    cards = [c["opp"].name for col in response.context["columns"] for c in col["cards"]]
+    cards = [c.name for col in response.context["columns"] for c in col["column"].cards]
     assert cards == [deals["north"].name]
     partial = client.get("/pipeline/board/?health=past_signing", headers={"HX-Request": "true"})
     content = partial.content.decode()

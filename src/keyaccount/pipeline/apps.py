@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,13 +10,17 @@ class PipelineConfig(AppConfig):
     verbose_name = _("Opportunities")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate, post_save
+
         from keyaccount.core import pending
         from keyaccount.core.navigation import NavItem, register
         from keyaccount.customers.tabs import CustomerTab
         from keyaccount.customers.tabs import register as register_tab
         from keyaccount.org import ownership
+        from keyaccount.process.models import Stage
 
         from . import notices
+        from .forecast import stage_changed
         from .pending import pending_work
         from .typeahead import register_sources
         from .views import customer_tab
@@ -23,6 +29,8 @@ class PipelineConfig(AppConfig):
         register_sources()
         pending.register("pipeline", pending_work)
         ownership.register(self.get_model("Opportunity"))
+        post_save.connect(stage_changed, sender=Stage, dispatch_uid="pipeline.forecast")
+        post_migrate.connect(_search_index, sender=self, dispatch_uid="pipeline.search")
 
         register_tab(
             CustomerTab(
@@ -46,3 +54,15 @@ class PipelineConfig(AppConfig):
                 active_prefix="/pipeline/major/",
             ),
         )
+
+
+def _search_index(using: str = "default", **kwargs: Any) -> None:
+    """After every migrate: the deal search index is complete (a migration that rebuilds the
+    opportunity table on SQLite drops its triggers; ``pipeline.search``)."""
+    from django.db import connections
+
+    from .search import TABLE, ensure_index
+
+    connection = connections[using]
+    if TABLE in connection.introspection.table_names():
+        ensure_index(connection)

@@ -10,11 +10,7 @@ from typing import Any
 
 from django.db.models import (
     Count,
-    DecimalField,
     Exists,
-    ExpressionWrapper,
-    F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -22,16 +18,16 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
 from keyaccount.contacts.models import Contact
-from keyaccount.core import pinyin
 from keyaccount.org.rules import descendants
 from keyaccount.org.selectors import region_subtree, unit_parents
 from keyaccount.process.models import ExitCriterion, FormCode, Stage
 
-from . import rules
+from . import rules, search
+from .cards import Card
+from .cards import cards as card_values
 from .models import (
     BuyingRoleEntry,
     Contract,
@@ -80,23 +76,6 @@ class OpportunityFilters:
     sort: str = "signing"
 
 
-def with_forecast(qs: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
-    """Annotate ``prob`` (override or the stage's) and ``weighted`` (amount × prob, in cents
-    rounded half up like ``rules.weighted_amount``, so a total is the sum of the rows shown)."""
-    prob = Coalesce(F("probability_override"), F("stage__probability"), output_field=IntegerField())
-    return qs.annotate(
-        prob=prob,
-        weighted=Round(
-            ExpressionWrapper(
-                F("amount") * prob / Value(Decimal(100)),
-                output_field=DecimalField(max_digits=20, decimal_places=2),
-            ),
-            2,
-            output_field=DecimalField(max_digits=20, decimal_places=2),
-        ),
-    )
-
-
 def health_condition(flag: str, *, stages: list[tuple[int, int]], now: datetime) -> Q:
     """The SQL condition of one health flag. ``stages``: (stage id, norm days) pairs."""
     open_ = Q(status=rules.Status.OPEN)
@@ -120,8 +99,9 @@ def stage_norms() -> list[tuple[int, int]]:
     return list(Stage.objects.order_by("order").values_list("id", "norm_days"))
 
 
-def health_flags(opp: Opportunity, norms: dict[int, int], now: datetime) -> list[str]:
-    """The flags of one loaded opportunity (no query), same meaning as ``health_condition``."""
+def health_flags(opp: "Opportunity | Card", norms: dict[int, int], now: datetime) -> list[str]:
+    """The flags of one loaded opportunity or board card (no query), same meaning as
+    ``health_condition``."""
     flags = []
     if opp.status == rules.Status.OPEN:
         norm = norms.get(opp.stage_id)
@@ -145,20 +125,14 @@ def visible(user: Any) -> QuerySet[Opportunity]:
 def opportunity_list(
     *, user: Any, filters: OpportunityFilters | None = None
 ) -> QuerySet[Opportunity]:
-    """Visible opportunities, filtered, with ``prob`` and ``weighted``, sorted."""
+    """Visible opportunities, filtered and sorted (each keeps its forecast: ``prob`` and
+    ``weighted``)."""
     f = filters or OpportunityFilters()
     qs = visible(user)
     if f.status in rules.Status.values:
         qs = qs.filter(status=f.status)
-    if f.q:
-        text = f.q.strip()
-        qs = qs.filter(
-            Q(name__icontains=text)
-            | Q(customer__name__icontains=text)
-            | Q(customer__short_name__icontains=text)
-            | Q(products__icontains=text)
-            | pinyin.matching(text, prefix="customer__")  # "qiantang", "杭州wan", "qt"
-        )
+    if f.q.strip():
+        qs = qs.filter(search.matching(f.q))  # through its index (``pipeline.search``)
     if f.stages:
         qs = qs.filter(stage_id__in=f.stages)
     if f.owner:
@@ -197,7 +171,7 @@ def opportunity_list(
         for flag in f.health:
             if flag in {h.value for h in rules.Health}:
                 qs = qs.filter(health_condition(flag, stages=norms, now=now))
-    qs = with_forecast(qs).select_related("customer", "owner", "stage", "step")
+    qs = qs.select_related("customer", "owner", "stage", "step")
     return qs.order_by(*SORTS.get(f.sort, SORTS["signing"]))
 
 
@@ -246,17 +220,26 @@ class BoardColumn:
     count: int
     amount: Decimal
     weighted: Decimal  # yuan only
-    cards: list[Opportunity]
+    cards: list[Any]  # opportunities, or ``cards.Card`` values
     foreign: int = 0  # deals in other currencies, counted but not in the sums
 
 
 def board(
-    *, user: Any, filters: OpportunityFilters | None = None, per_column: int = 30
+    *,
+    user: Any,
+    filters: OpportunityFilters | None = None,
+    per_column: int = 30,
+    as_cards: bool = False,
 ) -> list[BoardColumn]:
     """Deals at work by stage: open ones, and in the last stage (implementation) the won ones
-    being delivered. Per column the count and the sums in yuan (one grouped query; deals in
-    other currencies are counted apart, never added to yuan) and the first cards by signing
-    date (one query per stage: the playbook has a handful)."""
+    being delivered. Per column the count and the sums in yuan (one grouped query per status;
+    deals in other currencies are counted apart, never added to yuan) and the first cards by
+    signing date (one query per stage: the playbook has a handful), as opportunities or, with
+    ``as_cards``, as plain values (``cards.Card``, what the board page renders)."""
+
+    def load(qs: QuerySet[Opportunity]) -> list[Any]:
+        return card_values(qs) if as_cards else list(qs)
+
     f = replace(filters or OpportunityFilters(), status="")  # the caller's filters stay
     stages = list(Stage.objects.order_by("order"))
     last = stages[-1].pk if stages else None
@@ -288,13 +271,13 @@ def board(
         s = sums[stage.pk]
         # status and stage as equalities: the (status, stage, signing) index gives the first
         # cards without sorting the column
-        cards = list(
+        cards = load(
             base.filter(stage_id=stage.pk, status=rules.Status.OPEN).order_by(
                 "expected_signing", "id"
             )[:per_column]
         )
         if stage.pk == last and len(cards) < per_column:
-            cards += list(
+            cards += load(
                 base.filter(stage_id=stage.pk, status=rules.Status.WON).order_by(
                     "expected_signing", "id"
                 )[: per_column - len(cards)]
@@ -313,7 +296,7 @@ def board(
 
 
 def detail_queryset(*, user: Any) -> QuerySet[Opportunity]:
-    return with_forecast(visible(user)).select_related(
+    return visible(user).select_related(
         "customer__owner", "customer__region", "customer__industry", "owner__unit", "stage",
         "step", "loss_reason", "winner",
     )  # fmt: skip

@@ -3,6 +3,7 @@ transitions, criterion checks, key evaluation elements, competitors, buying role
 changes and the KA follow-up entries (SPEC §4)."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -27,6 +28,7 @@ from keyaccount.pipeline.rules import (
     Status,
     Strength,
     TeamRole,
+    weighted_amount,
 )
 
 from .catalog import Competitor, LossReason
@@ -35,7 +37,7 @@ from .fields import money_field
 #: The visibility rule's columns, then what the list's totals sum per currency: totals and
 #: counts (``selectors.totals``) read only this index, not the table.
 TOTALS_INDEX = [
-    "status", "owner_unit", "owner", "currency", "stage", "probability_override", "amount"
+    "status", "owner_unit", "currency", "stage", "owner", "amount", "weighted", "id"
 ]  # fmt: skip
 
 
@@ -115,8 +117,14 @@ class Opportunity(OwnerUnitMixin, VersionedModel):
         db_index=True,
     )
     signing_slips = models.PositiveSmallIntegerField(_("signing date slips"), default=0)
+    # the forecast, kept by ``save`` and by ``pipeline.forecast`` when a stage's probability
+    # changes: lists, totals and the board sum a column instead of joining every stage
+    forecast_probability = models.PositiveSmallIntegerField(
+        _("probability (%)"), default=0, editable=False
+    )
+    weighted = money_field(_("weighted amount"), default=Decimal(0), editable=False)
 
-    history = HistoricalRecords(excluded_fields=["owner_unit"])
+    history = HistoricalRecords(excluded_fields=["owner_unit", "forecast_probability", "weighted"])
     visibility = VisibilityRule(owner="owner", unit="owner_unit", team="members__user")
     objects = VisibleQuerySet.as_manager()
 
@@ -136,6 +144,15 @@ class Opportunity(OwnerUnitMixin, VersionedModel):
             # visibility by unit, read from the row itself (``org.ownership``)
             models.Index(fields=["owner_unit", "status"], name="opp_unit_status"),
             models.Index(fields=TOTALS_INDEX, name="opp_totals"),
+            # the board's sums per stage and currency, and the major list's threshold
+            models.Index(
+                fields=["status", "stage", "currency", "amount", "weighted", "owner_unit"],
+                name="opp_board",
+            ),
+            models.Index(
+                fields=["status", "amount", "owner_unit", "expected_signing", "id"],
+                name="opp_major",
+            ),
             models.Index(fields=["customer", "status"], name="opp_customer_status"),
             # not partial: SQLite cannot match a partial index's condition to bound parameters
             models.Index(fields=["risk_decision", "status", "owner"], name="opp_risk_decision"),
@@ -150,6 +167,23 @@ class Opportunity(OwnerUnitMixin, VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    #: the fields the stored forecast is computed from
+    FORECAST_INPUTS = frozenset({"amount", "stage", "stage_id", "probability_override"})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        fields = kwargs.get("update_fields")
+        if fields is None or self.FORECAST_INPUTS & set(fields):
+            self.forecast_probability = self.probability
+            self.weighted = weighted_amount(self.amount, self.forecast_probability)
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "forecast_probability", "weighted"}
+        super().save(*args, **kwargs)
+
+    @property
+    def prob(self) -> int:
+        """The stored probability (the override, else the stage's), as lists show it."""
+        return self.forecast_probability
 
     @property
     def probability(self) -> int:

@@ -180,10 +180,22 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
     caps = permissions.capabilities_for(request.user)
     form = OpportunityFilterForm(request.GET, user=request.user, board=True)
     filters, ignored = form.filters()
-    columns = selectors.board(user=request.user, filters=filters, per_column=BOARD_CARDS)
-    cards = decorate(card for column in columns for card in column.cards)
-    by_id = {row["opp"].pk: row for row in cards}
-    member_of = _deal_teams([row["opp"].pk for row in cards])
+    columns = selectors.board(
+        user=request.user, filters=filters, per_column=BOARD_CARDS, as_cards=True
+    )
+    every = [card for column in columns for card in column.cards]
+    member_of = _deal_teams([card.pk for card in every])
+    norms = dict(selectors.stage_norms())
+    now = timezone.now()
+    for card in every:
+        card.health = health_badges(selectors.health_flags(card, norms, now))
+        card.days = (now - card.stage_entered_at).days if card.status in AT_WORK else None
+        card.may_move = permissions.deal_access(
+            caps,
+            owner_id=card.owner_id,
+            owner_unit_id=card.owner_unit_id,
+            member_ids=member_of.get(card.pk, ()),
+        ).run
     query = request.GET.copy()
     query.pop("page", None)
     view = []
@@ -195,18 +207,6 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
         view.append(
             {
                 "column": column,
-                "cards": [
-                    {
-                        **by_id[o.pk],
-                        "may_move": permissions.deal_access(
-                            caps,
-                            owner_id=o.owner_id,
-                            owner_unit_id=o.owner.unit_id,
-                            member_ids=member_of.get(o.pk, ()),
-                        ).run,
-                    }
-                    for o in column.cards
-                ],
                 "more": column.count - len(column.cards),
                 "more_url": f"{reverse('pipeline:list')}?{more_query.urlencode()}",
             }
