@@ -501,7 +501,11 @@ def major_projects(
     f = replace(filters, min_amount_major=threshold)
     if f.status not in MAJOR_STATUSES:
         f.status = ""
-    return opportunity_list(user=user, filters=f).filter(status__in=MAJOR_STATUSES)
+    # "not lost or abandoned" rather than "open or won": one condition checked on the index
+    # the list walks in its order (``opp_signing_cover``, ``opp_major``), not two ranges merged
+    # and sorted; the same rows, as a deal is open, won, lost or abandoned
+    closed = set(rules.Status.values) - set(MAJOR_STATUSES)
+    return opportunity_list(user=user, filters=f).exclude(status__in=sorted(closed))
 
 
 def owners_for_filter(*, user: Any) -> QuerySet[Any]:

@@ -75,7 +75,7 @@ def norms() -> dict[int, int]:
 
 
 def _item_fields(o: Opportunity, stage_norms: dict[int, int], now: datetime) -> dict[str, Any]:
-    probability = int(getattr(o, "prob", o.probability))
+    probability = o.forecast_probability  # stored with the deal (``pipeline.forecast``)
     flags = selectors.health_flags(o, stage_norms, now)
     return {
         "id": o.pk,
@@ -92,7 +92,7 @@ def _item_fields(o: Opportunity, stage_norms: dict[int, int], now: datetime) -> 
         "status": o.status,
         "status_label": str(o.get_status_display()),
         "probability": probability,
-        "weighted": rules.weighted_amount(o.amount, probability),
+        "weighted": cents(o.weighted),
         "health": flags,
         "health_labels": [str(rules.HEALTH_LABELS[rules.Health(f)]) for f in flags],
         "risk_level": o.risk_level or None,

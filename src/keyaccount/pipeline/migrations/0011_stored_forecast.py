@@ -47,10 +47,14 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='opportunity',
-            index=models.Index(fields=['status', 'stage', 'currency', 'amount', 'weighted', 'owner_unit'], name='opp_board'),
+            index=models.Index(fields=['status', 'stage', 'currency', 'amount', 'weighted', 'owner_unit', 'owner'], name='opp_board'),
         ),
         migrations.AddIndex(
             model_name='opportunity',
-            index=models.Index(fields=['status', 'amount', 'owner_unit', 'expected_signing', 'id'], name='opp_major'),
+            index=models.Index(fields=['amount', 'status', 'owner_unit', 'owner', 'currency', 'weighted'], name='opp_major'),
+        ),
+        migrations.AddIndex(
+            model_name='opportunity',
+            index=models.Index(fields=['expected_signing', 'id', 'status', 'amount', 'owner_unit', 'owner'], name='opp_signing_cover'),
         ),
     ]

@@ -144,14 +144,21 @@ class Opportunity(OwnerUnitMixin, VersionedModel):
             # visibility by unit, read from the row itself (``org.ownership``)
             models.Index(fields=["owner_unit", "status"], name="opp_unit_status"),
             models.Index(fields=TOTALS_INDEX, name="opp_totals"),
-            # the board's sums per stage and currency, and the major list's threshold
+            # the board's sums per stage and currency
             models.Index(
-                fields=["status", "stage", "currency", "amount", "weighted", "owner_unit"],
+                fields=["status", "stage", "currency", "amount", "weighted", "owner_unit", "owner"],
                 name="opp_board",
             ),
+            # the major-project list (open and won deals from an amount up): its totals and
+            # its largest-first order from the amount, its signing-date order from the date,
+            # with what its filter and the visibility rule read, so neither sorts the list
             models.Index(
-                fields=["status", "amount", "owner_unit", "expected_signing", "id"],
+                fields=["amount", "status", "owner_unit", "owner", "currency", "weighted"],
                 name="opp_major",
+            ),
+            models.Index(
+                fields=["expected_signing", "id", "status", "amount", "owner_unit", "owner"],
+                name="opp_signing_cover",
             ),
             models.Index(fields=["customer", "status"], name="opp_customer_status"),
             # not partial: SQLite cannot match a partial index's condition to bound parameters
