@@ -38,7 +38,16 @@ from ..schemas import (
     TotalsOut,
     TotalsQuery,
 )
-from ._convert import cents, id_in_text, list_item, maybe_user, norms, opportunity_detail, stage_ref
+from ._convert import (
+    PageRefs,
+    cents,
+    id_in_text,
+    list_item,
+    maybe_user,
+    norms,
+    opportunity_detail,
+    stage_ref,
+)
 from ._errors import no_such, service_errors
 
 router = Router()
@@ -124,12 +133,12 @@ def opportunity_list(
         user=request.auth, filters=filters_of(query, status=query.status, sort=query.sort)
     )
     offset, limit = query.window()
-    stage_norms, now = norms(), timezone.now()
+    stage_norms, now, refs = norms(), timezone.now(), PageRefs()
     return OpportunityPage(
         count=qs.count(),
         offset=offset,
         limit=limit,
-        items=[list_item(o, stage_norms, now) for o in qs[offset : offset + limit]],
+        items=[list_item(o, stage_norms, now, refs) for o in qs[offset : offset + limit]],
     )
 
 
@@ -163,7 +172,7 @@ def board(request: AuthenticatedRequest, query: Query[BoardQuery]) -> BoardOut:
         user=request.auth, filters=filters_of(query), per_column=query.per_column
     )
     stage_norms = {c.stage.pk: c.stage.norm_days for c in columns}
-    now = timezone.now()
+    now, refs = timezone.now(), PageRefs()
     return BoardOut(
         columns=[
             BoardColumnOut(
@@ -171,7 +180,7 @@ def board(request: AuthenticatedRequest, query: Query[BoardQuery]) -> BoardOut:
                 count=c.count,
                 amount=cents(c.amount),
                 weighted=cents(c.weighted),
-                cards=[list_item(o, stage_norms, now) for o in c.cards],
+                cards=[list_item(o, stage_norms, now, refs) for o in c.cards],
             )
             for c in columns
         ]
@@ -193,13 +202,13 @@ def major_projects(request: AuthenticatedRequest, query: Query[MajorQuery]) -> M
         threshold=threshold,
     )
     offset, limit = query.window()
-    stage_norms, now = norms(), timezone.now()
+    stage_norms, now, refs = norms(), timezone.now(), PageRefs()
     return MajorProjectPage(
         count=qs.count(),
         offset=offset,
         limit=limit,
         threshold=threshold,
-        items=[list_item(o, stage_norms, now) for o in qs[offset : offset + limit]],
+        items=[list_item(o, stage_norms, now, refs) for o in qs[offset : offset + limit]],
     )
 
 

@@ -11,6 +11,7 @@ from keyaccount.core.schemas import (
     MAX_FILTER_VALUES,
     Id,
     InSchema,
+    OutSchema,
     PageQuery,
     RefOut,
     UserRef,
@@ -36,14 +37,14 @@ from .work import ElementOut
 # --- references -----------------------------------------------------------------------------
 
 
-class StageRef(Schema):
+class StageRef(OutSchema):
     id: int
     code: str
     order: int
     name: str
 
 
-class StepRef(Schema):
+class StepRef(OutSchema):
     id: int
     code: str
     number: str = Field(description="`<stage order>.<step order>`, e.g. `2.1`.")
@@ -132,7 +133,7 @@ class MajorQuery(PageQuery):
 # --- opportunities --------------------------------------------------------------------------
 
 
-class OpportunityListItem(Schema):
+class OpportunityListItem(OutSchema):
     id: int
     name: str
     customer: RefOut
@@ -156,7 +157,7 @@ class OpportunityListItem(Schema):
     updated_at: datetime
 
 
-class OpportunityPage(Schema):
+class OpportunityPage(OutSchema):
     count: int = Field(description="Rows matching the filters, over all pages.")
     offset: int
     limit: int
