@@ -74,6 +74,7 @@ check: lint typecheck
 	KEYACCOUNT_PRODUCTION=true SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 		ALLOWED_HOSTS=ka.example.com $(BIN)/keyaccount check --deploy --fail-level WARNING
 
+# Benchmarks (docs/performance.md), e.g. BENCH_ARGS="--dataset L --http" or "--dataset S --postgres".
 bench: $(DEV_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 

@@ -1,103 +1,118 @@
-"""A large, realistic organisation for the benchmark (its size as parameters)."""
+"""A large, realistic organisation for the benchmark (its size as parameters), written through
+bulk paths: rows are built in Python with their derived keys and saved with ``bulk_create`` in
+large batches; the deals and their histories are in ``bench.deals``, the stored values that
+``bulk_create`` skips are filled afterwards by ``bench.derived``."""
 
 import random
-from datetime import datetime, timedelta
+import sys
+import time
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import transaction
-from django.utils import timezone
 
+from keyaccount.contacts.models import Contact
+from keyaccount.core import pinyin
 from keyaccount.customers import rules, services
 from keyaccount.customers.models import Customer, RegistrationStatus
 from keyaccount.demo import load_demo
 from keyaccount.org.models import Industry, OrgUnit, Region, Role, RoleAssignment, User
 from keyaccount.org.rules import RoleCode
-from keyaccount.pipeline import rules as deal_rules
-from keyaccount.pipeline.models import (
-    Competitor,
-    KeyElement,
-    LossReason,
-    Opportunity,
-    OpportunityMember,
-    StageTransition,
-)
-from keyaccount.process.models import Stage, Step
+
+from . import bulk
+from .datasets import Dataset
+from .deals import opportunities as generate_opportunities
+from .derived import derive
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"  # noqa: E501
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建国红梅鹏飞波宇浩然"
+BATCH = 5000
 
 
 @transaction.atomic
-def generate(
-    *,
-    teams: int,
-    members_per_team: int,
-    customers: int,
-    password: str,
-    opportunities: int = 100_000,
-    seed: int = 7,
-) -> dict[str, int]:
-    """Demo company plus ``teams`` extra teams of ``members_per_team`` KAMs and a consultant
-    each, ``customers`` customers and ``opportunities`` opportunities on them."""
+def generate(*, size: Dataset, password: str, seed: int = 7) -> dict[str, int]:
+    """The demo company plus ``size.teams`` extra teams of ``size.members`` KAMs and a
+    consultant each, their customers, contacts and opportunities with their histories."""
     rng = random.Random(seed)
+    clock = _Clock()
     load_demo(password=password)
+    clock.lap("demo")
     dept = OrgUnit.objects.get(name="大客户部")
-    kam = Role.objects.get(code=RoleCode.KAM)
     units = OrgUnit.objects.bulk_create(
         [
             OrgUnit(name=f"区域团队{i:04d}", kind=OrgUnit.Kind.TEAM, parent=dept)
-            for i in range(teams)
+            for i in range(size.teams)
         ]
     )
-    users = []
-    for unit in units:
-        for j in range(members_per_team):
-            name = rng.choice(SURNAMES) + "".join(
-                rng.choice(GIVEN) for _ in range(rng.randint(1, 2))
-            )
-            users.append(
-                User(username=f"u{unit.pk}_{j}", display_name=name, unit=unit, password="!")
-            )
-    for user in users:
-        user.refresh_name_keys()  # bulk_create skips save()
-    User.objects.bulk_create(users, batch_size=1000)
-    created = User.objects.filter(username__startswith="u")
-    RoleAssignment.objects.bulk_create(
-        [RoleAssignment(user=u, role=kam) for u in created], batch_size=1000
-    )
-    _customers(rng, customers, list(created[: max(1, len(created))]))
-    consultants = [
-        User(username=f"c{unit.pk}", display_name=_person(rng), unit=unit, password="!")
-        for unit in units
-    ]
-    for user in consultants:
-        user.refresh_name_keys()
-    User.objects.bulk_create(consultants, batch_size=1000)
-    consultant_role = Role.objects.get(code=RoleCode.CONSULTANT)
-    RoleAssignment.objects.bulk_create(
-        [RoleAssignment(user=u, role=consultant_role) for u in consultants], batch_size=1000
-    )
-    _opportunities(rng, opportunities, {u.unit_id: u.pk for u in consultants})
+    kams = _people(rng, [(f"u{u.pk}_{j}", u) for u in units for j in range(size.members)])
+    _assign(kams, RoleCode.KAM)
+    _customers(rng, size.customers, kams)
+    clock.lap("customers")
+    consultants = _people(rng, [(f"c{u.pk}", u) for u in units])
+    _assign(consultants, RoleCode.CONSULTANT)
+    _contacts(rng, size.contacts)
+    clock.lap("contacts")
+    generate_opportunities(rng, size.opportunities, {u.unit_id: u.pk for u in consultants})
+    clock.lap("deals")
+    derive()
+    clock.lap("derived")
     return {
         "units": OrgUnit.objects.count(),
         "users": User.objects.count(),
         "customers": Customer.objects.count(),
-        "opportunities": Opportunity.objects.count(),
+        "contacts": Contact.objects.count(),
+        "opportunities": size.opportunities,
     }
+
+
+class _Clock:
+    """Seconds per phase, on stderr (where the time goes on a large dataset)."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        print(f"  generated {phase} in {now - self.start:.1f} s", file=sys.stderr, flush=True)
+        self.start = now
 
 
 def _person(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
 
 
+@lru_cache(maxsize=65536)
+def _keys(name: str) -> pinyin.Keys:
+    """Names repeat (a surname and one or two given characters): derive each once."""
+    return pinyin.keys(name)
+
+
+def _people(rng: random.Random, logins: list[tuple[str, OrgUnit]]) -> list[User]:
+    users = [
+        User(username=login, display_name=_person(rng), unit=unit, password="!")
+        for login, unit in logins
+    ]
+    for user in users:
+        user.refresh_name_keys()  # bulk_create skips save()
+    return User.objects.bulk_create(users, batch_size=BATCH)
+
+
+def _assign(users: list[User], code: str) -> None:
+    role = Role.objects.get(code=code)
+    RoleAssignment.objects.bulk_create(
+        [RoleAssignment(user=u, role=role) for u in users], batch_size=BATCH
+    )
+
+
 CITY = "江苏浙江上海北京天津河北山东广东四川湖北湖南河南福建安徽辽宁陕西"
 TRADE = ["电网运营", "商业银行", "农村商业银行", "移动通信", "智能制造", "重型机械", "石化工程",
          "物流", "港口装备", "新能源", "精密传动", "数据服务", "城市燃气", "轨道交通"]  # fmt: skip
 FORM = ["有限公司", "股份有限公司", "集团有限公司", "有限责任公司"]
+THRESHOLDS = rules.Thresholds(a=Decimal(80), b=Decimal(65), c=Decimal(45))
 
 
 def _customers(rng: random.Random, count: int, owners: list[User]) -> None:
-    """``count`` registered, scored customers spread over the generated KAMs, in bulk."""
+    """``count`` registered, scored customers spread over the generated KAMs."""
     regions = list(Region.objects.filter(kind=Region.Kind.PROVINCE))
     industries = list(Industry.objects.all())
     rows = []
@@ -121,169 +136,64 @@ def _customers(rng: random.Random, count: int, owners: list[User]) -> None:
         customer.suggested_grade = customer.grade
         services.refresh_keys(customer)
         rows.append(customer)
-    Customer.objects.bulk_create(rows, batch_size=2000)
+    Customer.objects.bulk_create(rows, batch_size=BATCH)
 
 
-THRESHOLDS = rules.Thresholds(a=Decimal(80), b=Decimal(65), c=Decimal(45))
+#: title, department; the first reports to nobody, the others to the first
+CONTACT_ROLES = [
+    ("总经理", "总经理办公室"),
+    ("副总经理（分管信息化）", "公司领导"),
+    ("信息中心主任", "信息中心"),
+    ("物资采购部主任", "物资采购部"),
+    ("系统架构师", "信息中心"),
+    ("运维科科长", "信息中心"),
+    ("总会计师", "财务部"),
+]
 
 
-PROJECTS = ["调度自动化系统升级", "核心业务系统国产化改造", "5G专网智慧工厂", "数据中心灾备建设",
-            "配电自动化主站升级", "用电信息采集系统扩容", "设备健康管理平台", "MES制造执行系统升级",
-            "智慧仓储管理系统", "信贷管理系统国产化改造", "移动银行App重构", "网络安全态势感知平台",
-            "数据中台建设", "智能客服系统", "供应链协同平台", "变电站智能巡检", "工控安全防护体系",
-            "财务共享中心", "机房动环监控系统", "营销稽查监控平台"]  # fmt: skip
-PHASES = ["", "", "", "（一期）", "（二期）", "扩容", "运维服务"]
-SOURCES = list(deal_rules.Source.values)
-# open deals by stage order (1..5), closed deals by outcome
-OPEN_STAGE_WEIGHTS = [30, 22, 20, 15, 13]
-STATUS_WEIGHTS = {
-    deal_rules.Status.OPEN: 60,
-    deal_rules.Status.WON: 15,
-    deal_rules.Status.LOST: 15,
-    deal_rules.Status.ABANDONED: 10,
-}
-BATCH = 5000
+def _contact(
+    rng: random.Random, customer_id: int, role: tuple[str, str], **extra: object
+) -> dict[str, object]:
+    """One contact's row (for ``bulk.insert``)."""
+    name = _person(rng)
+    # what ``contacts.services.refresh_keys`` derives (the generated names are already tidy)
+    sort, full, initials = _keys(name)
+    return {
+        "customer_id": customer_id,
+        "name": name,
+        "title": role[0],
+        "department": role[1],
+        "mobile": "1" + rng.choice("3589") + "".join(rng.choice("0123456789") for _ in range(9)),
+        "pinyin_sort": sort,
+        "pinyin_full": full,
+        "pinyin": initials,
+        **extra,
+    }
 
 
-def _opportunities(rng: random.Random, count: int, consultants: dict[int, int]) -> None:
-    """``count`` opportunities on the generated customers (their owners own the deals), spread
-    over stages and outcomes, with a created and a current-stage transition each, the six key
-    evaluation elements, and a consultant on one deal in eight. In batches, set-based."""
-    stages = list(Stage.objects.order_by("order"))
-    steps = {s.pk: list(Step.objects.filter(stage=s).order_by("order")) for s in stages}
+def _contacts(rng: random.Random, count: int) -> None:
+    """``count`` contacts on the generated customers, ``len(CONTACT_ROLES)`` per customer at
+    most: a head first (in one bulk insert, for the ids), then the people reporting to them."""
+    if count <= 0:
+        return
     customers = list(
-        Customer.objects.filter(
-            status=RegistrationStatus.REGISTERED, owner__username__startswith="u"
-        ).values_list("pk", "owner_id", "owner__unit_id", "short_name", "name")
+        Customer.objects.filter(owner__username__startswith="u")
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    # The demo KAM liu.yang gets a realistic book of her own on her demo customers.
-    liu = User.objects.get(username="liu.yang")
-    mine = list(
-        Customer.objects.filter(owner=liu).values_list(
-            "pk", "owner_id", "owner__unit_id", "short_name", "name"
-        )
-    )
-    losses = list(LossReason.objects.all())
-    winners = list(Competitor.objects.all())
-    now = timezone.now()
-    today = timezone.localdate()
-    statuses = list(STATUS_WEIGHTS)
-    status_weights = list(STATUS_WEIGHTS.values())
-    for start in range(0, count, BATCH):
-        opps: list[Opportunity] = []
-        plans: list[tuple[int, datetime]] = []  # (consultant or 0, created at)
-        for i in range(start, min(start + BATCH, count)):
-            pk, owner_id, unit_id, short, name = rng.choice(mine if i % 300 == 0 else customers)
-            status = rng.choices(statuses, status_weights)[0]
-            if status == deal_rules.Status.OPEN:
-                stage = rng.choices(stages[:5], OPEN_STAGE_WEIGHTS)[0]
-            elif status == deal_rules.Status.WON:
-                stage = stages[5]
-            elif status == deal_rules.Status.LOST:
-                stage = rng.choice(stages[2:5])
-            else:
-                stage = rng.choice(stages[:2])
-            step = rng.choice(steps[stage.pk]) if steps[stage.pk] else None
-            entered = now - timedelta(days=rng.randint(1, 150), minutes=rng.randint(0, 600))
-            created = entered - timedelta(days=rng.randint(0, 60) * (stage.order - 1))
-            closed = None
-            if status == deal_rules.Status.WON:
-                closed = entered  # winning is entering implementation
-            elif status != deal_rules.Status.OPEN:
-                closed = min(entered + timedelta(days=rng.randint(0, 20)), now)
-            risk = rng.choices(["low", "medium", "high", ""], [55, 25, 8, 12])[0]
-            decision = (
-                rng.choice(["pending", "continue", "continue"]) if risk == "high" else
-                ("not_needed" if risk else "")
-            )  # fmt: skip
-            override = rng.random() < 0.04
-            opps.append(
-                Opportunity(
-                    customer_id=pk,
-                    name=f"{(short or name)[:12]}{rng.choice(PROJECTS)}{rng.choice(PHASES)}",
-                    amount=Decimal(
-                        rng.choice([5, 8, 12, 20, 35, 50, 80, 120, 260, 500, 900, 1500, 3000, 5000])
-                    )
-                    * 10_000
-                    + Decimal(rng.randint(0, 99)) * 1000,
-                    currency="CNY" if rng.random() < 0.97 else "USD",
-                    expected_signing=today + timedelta(days=rng.randint(-60, 360)),
-                    products="方案与实施服务",
-                    source=rng.choice(SOURCES),
-                    strategic_fit=rng.random() < 0.8,
-                    owner_id=owner_id,
-                    owner_unit_id=unit_id,  # bulk_create skips save(), which keeps it
-                    stage=stage,
-                    step=step,
-                    stage_entered_at=entered,
-                    status=status,
-                    probability_override=rng.randint(5, 95) if override else None,
-                    probability_reason="客户高层已口头确认" if override else "",
-                    closed_at=closed,
-                    loss_reason=rng.choice(losses) if status == deal_rules.Status.LOST else None,
-                    winner=rng.choice(winners)
-                    if status == deal_rules.Status.LOST and winners
-                    else None,
-                    close_reason="预算取消" if status in ("lost", "abandoned") else "",
-                    risk_level=risk,
-                    risk_decision=decision,
-                    signing_slips=rng.choice([0, 0, 0, 0, 0, 0, 0, 1, 1, 2]),
-                )
-            )
-            consultant = consultants.get(unit_id, 0) if rng.random() < 0.125 else 0
-            plans.append((consultant, created))
-        Opportunity.objects.bulk_create(opps, batch_size=1000)
-        _deal_rows(rng, opps, plans, stages, steps)
-
-
-def _deal_rows(
-    rng: random.Random,
-    opps: list[Opportunity],
-    plans: list[tuple[int, datetime]],
-    stages: list[Stage],
-    steps: dict[int, list[Step]],
-) -> None:
-    transitions: list[StageTransition] = []
-    elements: list[KeyElement] = []
-    members: list[OpportunityMember] = []
-    first_step = steps[stages[0].pk][0] if steps[stages[0].pk] else None
-    for opp, (consultant, created) in zip(opps, plans, strict=True):
-        transitions.append(
-            StageTransition(
-                opportunity=opp, kind="created", to_stage=stages[0], to_step=first_step,
-                to_status="open", actor_id=opp.owner_id, at=created,
-            )
-        )  # fmt: skip
-        if opp.stage.order > 1:
-            before = stages[opp.stage.order - 2]
-            transitions.append(
-                StageTransition(
-                    opportunity=opp,
-                    kind="won" if opp.status == "won" else "advance",
-                    from_stage=before, from_step=(steps[before.pk] or [None])[-1],
-                    from_status="open",
-                    to_stage=opp.stage, to_step=opp.step,
-                    to_status="won" if opp.status == "won" else "open",
-                    actor_id=opp.owner_id, at=opp.stage_entered_at,
-                )
-            )  # fmt: skip
-        if opp.status in ("lost", "abandoned"):
-            transitions.append(
-                StageTransition(
-                    opportunity=opp, kind=opp.status, from_stage=opp.stage, from_step=opp.step,
-                    from_status="open", to_stage=opp.stage, to_step=opp.step,
-                    to_status=opp.status, actor_id=opp.owner_id, at=opp.closed_at,
-                    reason=opp.close_reason,
-                )
-            )  # fmt: skip
-        known = min(opp.stage.order, 5)
-        for e in deal_rules.Element.values:
-            status = rng.choices(["unknown", "partly", "confirmed"], [6 - known, 3, known])[0]
-            elements.append(KeyElement(opportunity=opp, element=e, status=status))
-        if consultant:
-            members.append(
-                OpportunityMember(opportunity=opp, user_id=consultant, role="consultant")
-            )
-    StageTransition.objects.bulk_create(transitions, batch_size=2000)
-    KeyElement.objects.bulk_create(elements, batch_size=2000)
-    OpportunityMember.objects.bulk_create(members, batch_size=2000)
+    per = min(len(CONTACT_ROLES), -(-count // max(1, len(customers))))
+    with_contacts = customers[: -(-count // per)]
+    ids = bulk.Ids(Contact)
+    heads = [_contact(rng, pk, CONTACT_ROLES[0]) for pk in with_contacts]
+    ids.assign(heads)
+    rows: list[dict[str, object]] = []
+    left = count - len(heads)
+    for head in heads:
+        for role in CONTACT_ROLES[1:per]:
+            if left <= 0:
+                break
+            rows.append(_contact(rng, head["customer_id"], role, reports_to_id=head["id"]))
+            left -= 1
+    ids.assign(rows)
+    bulk.insert(Contact, heads + rows)  # the heads first: the others refer to them
+    bulk.reset_sequences(Contact)

@@ -57,4 +57,8 @@ class Migration(migrations.Migration):
             model_name='opportunity',
             index=models.Index(fields=['expected_signing', 'id', 'status', 'amount', 'owner_unit', 'owner'], name='opp_signing_cover'),
         ),
+        migrations.AddIndex(
+            model_name='opportunity',
+            index=models.Index(fields=['status', 'stage', 'amount', 'id', 'owner_unit', 'owner'], name='opp_stage_amount'),
+        ),
     ]

@@ -160,6 +160,11 @@ class Opportunity(OwnerUnitMixin, VersionedModel):
                 fields=["expected_signing", "id", "status", "amount", "owner_unit", "owner"],
                 name="opp_signing_cover",
             ),
+            # one stage by amount (the list filtered by stage, largest first)
+            models.Index(
+                fields=["status", "stage", "amount", "id", "owner_unit", "owner"],
+                name="opp_stage_amount",
+            ),
             models.Index(fields=["customer", "status"], name="opp_customer_status"),
             # not partial: SQLite cannot match a partial index's condition to bound parameters
             models.Index(fields=["risk_decision", "status", "owner"], name="opp_risk_decision"),
