@@ -472,8 +472,11 @@ ROUTES: list[Route] = [
                 c.north.name: NORTH_VIEWERS,
                 c.marketing.name: MARKETING_VIEWERS,
                 c.east.name: EAST_VIEWERS,
-            }
+            },
+            exact=False,
         ),
+        note="the tree opens only the units that concern a role (the administrator's folds the "
+        "departments): who sees which unit's people is checked by ?unit= (org_tree.py)",
     ),
     page("language.get", "/settings/language/", signed_in=405, anonymous=405),
     page(
@@ -661,6 +664,11 @@ ROUTES.extend(REVIEW_ROUTES)
 from .suggestions import SUGGESTION_ROUTES  # noqa: E402
 
 ROUTES.extend(SUGGESTION_ROUTES)
+
+# The org tree's units opened one by one and its search.
+from .org_tree import ORG_TREE_ROUTES  # noqa: E402
+
+ROUTES.extend(ORG_TREE_ROUTES)
 
 #: URL prefixes (as resolver routes) left out of the completeness check; see the docstring.
 EXCLUDED_PREFIXES: tuple[str, ...] = ("admin/", "static/", "media/")

@@ -92,9 +92,12 @@ def test_a_bulk_write_keeps_the_keys_through_refresh_name_keys(db):
 
 
 def test_the_org_tree_and_the_colleagues_are_listed_by_pinyin(named):
-    rows = selectors.org_tree(user=named.head)["rows"]
-    east = next(r for r in rows if r["unit"] == named.east)
-    assert [m.username for m in east["members"]] == EAST_BY_PINYIN
+    east = selectors.org_unit_body(user=named.head, unit=named.east)["row"]  # opened
+    assert [m.username for m in east.members] == EAST_BY_PINYIN
+    kam_tree = selectors.org_tree(user=named.kam)["rows"]  # their own team is open
+    assert [m.username for r in kam_tree if r.unit.pk == named.east.pk for m in r.members] == (
+        EAST_BY_PINYIN
+    )
     colleagues = selectors.home_summary(user=named.kam)["colleagues"]
     assert [u.username for u in colleagues] == [r for r in EAST_BY_PINYIN if r != "kam"]
 
@@ -130,5 +133,5 @@ def test_the_migration_fills_the_keys_of_users_written_before(named):
     for user in User.objects.all():
         assert keys_of(user) == pinyin.keys(str(user)), user.username
     assert keys_of(named.north_kam)[1] == "weizhao"
-    east = next(r for r in selectors.org_tree(user=named.head)["rows"] if r["unit"] == named.east)
-    assert [m.username for m in east["members"]] == EAST_BY_PINYIN
+    east = selectors.org_unit_body(user=named.head, unit=named.east)["row"]
+    assert [m.username for m in east.members] == EAST_BY_PINYIN

@@ -177,7 +177,7 @@ def test_org_tree_page_requires_login(client, db):
 def test_outsider_does_not_see_the_ka_departments_teams(cast, client_for):
     response = client_for(cast.outsider).get("/org/")
     assert response.status_code == 200
-    assert [r["unit"].name for r in response.context["rows"]] == ["测试公司", "市场部"]
+    assert [r.name for r in response.context["rows"]] == ["测试公司", "市场部"]
     body = response.content.decode()
     assert "华东团队" not in body
     assert "华北团队" not in body
@@ -186,7 +186,7 @@ def test_outsider_does_not_see_the_ka_departments_teams(cast, client_for):
 
 def test_kam_sees_the_own_team_and_the_chain_above_it(cast, client_for):
     response = client_for(cast.kam).get("/org/")
-    assert [r["unit"].name for r in response.context["rows"]] == [
+    assert [r.name for r in response.context["rows"]] == [
         "测试公司",
         "大客户部",
         "华东团队",
@@ -196,7 +196,7 @@ def test_kam_sees_the_own_team_and_the_chain_above_it(cast, client_for):
 
 def test_director_sees_both_teams_of_the_department(cast, client_for):
     response = client_for(cast.director).get("/org/")
-    assert [r["unit"].name for r in response.context["rows"]] == [
+    assert [r.name for r in response.context["rows"]] == [
         "测试公司",
         "大客户部",
         "华东团队",
@@ -205,9 +205,12 @@ def test_director_sees_both_teams_of_the_department(cast, client_for):
 
 
 def test_admin_sees_every_unit_and_the_manage_link(cast, client_for):
-    response = client_for(cast.admin).get("/org/")
-    assert len(response.context["rows"]) == 5
+    client = client_for(cast.admin)
+    response = client.get("/org/")  # the company open, its departments folded
+    assert [r.name for r in response.context["rows"]] == ["测试公司", "大客户部", "市场部"]
     assert 'href="/admin/org/orgunit/"' in response.content.decode()
+    opened = client.get(f"/org/?unit={cast.ka_dept.pk}").context["rows"]
+    assert [r.name for r in opened] == ["测试公司", "大客户部", "华东团队", "华北团队", "市场部"]
 
 
 def test_non_staff_do_not_get_the_manage_link(cast, client_for):

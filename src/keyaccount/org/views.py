@@ -8,11 +8,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from keyaccount.core.http import wants_fragment
 from keyaccount.core.pending import pending_for
 
 from . import notifications, selectors, services
@@ -97,10 +99,36 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("org:api_tokens")
 
 
+#: What a search looks for at most (a name, its pinyin): longer text is cut, not refused.
+SEARCH_MAX_LENGTH = 50
+
+
 @login_required
 @require_GET
 def org_units(request: HttpRequest) -> HttpResponse:
-    return render(request, "org/units.html", selectors.org_tree(user=request.user))
+    """The org tree: units with their counts, people on demand, and a search.
+
+    ``?unit=<id>`` opens one unit: htmx gets only what opening it shows (its people and its
+    child units), the whole page (no JavaScript) the tree with that unit open. ``?q=`` finds
+    people and units; htmx gets only the results (or, for an empty search, the tree). A unit
+    the user may not see is a 404, as a missing one."""
+    text = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    asked = request.GET.get("unit", "").strip()
+    focus = selectors.org_unit_for(user=request.user, pk=asked) if asked else None
+    fragment = wants_fragment(request)
+    if focus is not None and fragment:
+        context = selectors.org_unit_body(user=request.user, unit=focus)
+        template = "org/units.html#unit_body"
+    else:
+        if text:
+            context = selectors.org_search(user=request.user, text=text)
+        else:
+            context = selectors.org_tree(user=request.user, focus=focus)
+        template = "org/units.html#main" if fragment else "org/units.html"
+    context["q"] = text
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 # --- notifications --------------------------------------------------------------------------
