@@ -78,6 +78,12 @@ NAME_FIELDS = frozenset({"display_name", "first_name", "last_name", "username"})
 KEY_FIELDS = ("pinyin", "pinyin_full", "pinyin_sort")
 
 
+def shown_name(display_name: str, first_name: str, last_name: str, username: str) -> str:
+    """How a person is shown (``str(user)``): the shown name, else the full name, else the
+    login. Pages that read users as values (``values()``) call it with the same four fields."""
+    return display_name or f"{first_name} {last_name}".strip() or username
+
+
 class User(AbstractUser):
     """A person who signs in. Custom from the first migration so it can grow."""
 
@@ -123,7 +129,7 @@ class User(AbstractUser):
         ordering = ["username"]  # the back office; the product's lists sort by ``pinyin_sort``
 
     def __str__(self) -> str:
-        return self.display_name or self.get_full_name() or self.username
+        return shown_name(self.display_name, self.first_name, self.last_name, self.username)
 
     def refresh_name_keys(self) -> None:
         """Derive the pinyin keys from the shown name; bulk writes call it before

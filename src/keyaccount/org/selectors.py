@@ -11,7 +11,7 @@ from django.utils.translation import gettext, ngettext
 from keyaccount.core.lookup import get_or_404
 from keyaccount.core.request_cache import memo
 
-from .models import ApiToken, OrgUnit, Region, RoleAssignment, User
+from .models import ApiToken, OrgUnit, Region, RoleAssignment, User, shown_name
 from .rules import NO_SCOPE, RoleCode, Scope, ancestors, build_scope, descendants
 
 
@@ -243,11 +243,6 @@ class _Tree:
     total: dict[int, int]
 
 
-def _shown_name(display: str, first: str, last: str, username: str) -> str:
-    """``str(user)`` from the values it is made of."""
-    return display or f"{first} {last}".strip() or username
-
-
 #: Up to this many units, people are counted in the listed units only; above it, in all.
 COUNT_BY_LIST = 50
 
@@ -265,7 +260,7 @@ def _tree(user: Any) -> _Tree:
         )
     )  # fmt: skip
     units = {
-        pk: TreeUnit(pk, name, parent, _shown_name(d, f, la, u) if u else "")
+        pk: TreeUnit(pk, name, parent, shown_name(d, f, la, u) if u else "")
         for pk, name, parent, d, f, la, u in rows
     }
     people_qs = User.objects.filter(is_active=True)

@@ -10,9 +10,10 @@ run the deal) is filled in once, in Python, without a query per card.
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import QuerySet
+
+from keyaccount.org.models import shown_name
 
 from .models import Opportunity
 
@@ -48,31 +49,27 @@ class Card:
     may_move: bool = False
 
 
-def _owner_name(row: dict[str, Any]) -> str:
-    """``str(user)`` from the values read (``User.__str__``: shown name, full name, login)."""
-    full = f"{row['owner__first_name']} {row['owner__last_name']}".strip()
-    return str(row["owner__display_name"] or full or row["owner__username"])
+#: ``Card`` fields read as they are, by ``values()`` name
+COPIED = {
+    "pk": "pk", "name": "name", "customer_name": "customer__name", "amount": "amount",
+    "currency": "currency", "owner_id": "owner_id", "owner_unit_id": "owner_unit_id",
+    "status": "status", "stage_id": "stage_id", "stage_entered_at": "stage_entered_at",
+    "expected_signing": "expected_signing", "risk_level": "risk_level",
+    "risk_decision": "risk_decision", "signing_slips": "signing_slips",
+}  # fmt: skip
 
 
 def cards(qs: QuerySet[Opportunity]) -> list[Card]:
     """The cards of ``qs`` (already filtered, ordered and sliced), in one query."""
     return [
         Card(
-            pk=r["pk"],
-            name=r["name"],
-            customer_name=r["customer__name"],
-            amount=r["amount"],
-            currency=r["currency"],
-            owner_id=r["owner_id"],
-            owner_unit_id=r["owner_unit_id"],
-            owner_name=_owner_name(r),
-            status=r["status"],
-            stage_id=r["stage_id"],
-            stage_entered_at=r["stage_entered_at"],
-            expected_signing=r["expected_signing"],
-            risk_level=r["risk_level"],
-            risk_decision=r["risk_decision"],
-            signing_slips=r["signing_slips"],
+            **{attr: r[key] for attr, key in COPIED.items()},
+            owner_name=shown_name(
+                r["owner__display_name"],
+                r["owner__first_name"],
+                r["owner__last_name"],
+                r["owner__username"],
+            ),
         )
         for r in qs.values(*FIELDS)
     ]
