@@ -143,7 +143,11 @@
 
   document.body.addEventListener("htmx:afterSwap", function (event) {
     var p = event.target.classList && event.target.classList.contains("ka-typeahead-options") && parts(event.target);
-    if (!p || document.activeElement !== p.input) { return; }
+    if (!p) { return; }
+    // Which text this list answers (a test, or a script, can wait for the answer to its typing).
+    var url = event.detail.xhr && event.detail.xhr.responseURL;
+    p.list.dataset.kaAnswered = url ? (new URL(url).searchParams.get("q") || "") : "";
+    if (document.activeElement !== p.input) { return; }
     open(p, p.list.children.length > 0);
     if (options(p).length) { activate(p, 0); }
   });
