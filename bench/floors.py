@@ -26,7 +26,7 @@ from keyaccount.customers.filters import CustomerFilters
 from keyaccount.customers.models import Customer
 from keyaccount.org.models import User
 from keyaccount.org.selectors import scope_for
-from keyaccount.pipeline import rules, search, selectors, services
+from keyaccount.pipeline import aggregates, rules, search, selectors, services
 from keyaccount.pipeline.models import Opportunity, OpportunityMember
 from keyaccount.process.models import Stage
 
@@ -169,7 +169,7 @@ def _board(username: str, per_column: int = 30) -> Floor:
     cards by signing date (one query per stage)."""
     user = User.objects.get(username=username)
     stages = list(Stage.objects.order_by("order"))
-    columns = selectors.board(user=user, per_column=per_column)
+    columns = aggregates.board(user=user, per_column=per_column)
     expected = [(c.stage.pk, c.count, [o.pk for o in c.cards]) for c in columns]
     at_work = Q(status=rules.Status.OPEN) | Q(status=rules.Status.WON, stage_id=stages[-1].pk)
     candidates = []

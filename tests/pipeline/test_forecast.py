@@ -9,7 +9,7 @@ from django.apps import apps as django_apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from keyaccount.pipeline import forecast, rules, selectors, services
+from keyaccount.pipeline import aggregates, forecast, rules, selectors, services
 from keyaccount.pipeline.models import Opportunity
 from keyaccount.process.models import Stage
 from tests.pipeline_support import advance_to, make_opportunity, registered_customer
@@ -118,7 +118,7 @@ def test_the_list_shows_and_sums_the_stored_forecast(cast, customer):
     make_opportunity(owner=cast.kam, customer=customer, amount=Decimal("200000.05"))
     rows = list(selectors.opportunity_list(user=cast.kam))
     assert all(o.prob == o.probability for o in rows)
-    totals = selectors.totals(selectors.opportunity_list(user=cast.kam))
+    totals = aggregates.totals(selectors.opportunity_list(user=cast.kam))
     assert totals.cny["weighted"] == sum(o.weighted for o in rows)
 
 

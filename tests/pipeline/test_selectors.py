@@ -19,7 +19,7 @@ from keyaccount.contacts.services import contact_create
 from keyaccount.core import pinyin
 from keyaccount.customers.models import Customer
 from keyaccount.org.models import Industry, Region
-from keyaccount.pipeline import rules, selectors, services
+from keyaccount.pipeline import aggregates, rules, selectors, services
 from keyaccount.pipeline.forms_detail import CompetitorForm, LoseForm
 from keyaccount.pipeline.models import Competitor, LossReason, Opportunity, StageTransition
 from keyaccount.pipeline.selectors import OpportunityFilters
@@ -254,7 +254,7 @@ def test_rows_carry_the_probability_and_weighted_amount(cast, book):
 
 
 def test_totals_per_currency_cny_first(cast, book):
-    t = selectors.totals(selectors.opportunity_list(user=cast.admin))
+    t = aggregates.totals(selectors.opportunity_list(user=cast.admin))
     assert t.count == 4
     assert t.by_currency == [
         {
@@ -271,11 +271,11 @@ def test_totals_per_currency_cny_first(cast, book):
         },
     ]
     assert t.cny["amount"] == Decimal("11000000.00")
-    only_usd = selectors.totals(
+    only_usd = aggregates.totals(
         selectors.opportunity_list(user=cast.admin, filters=OpportunityFilters(q="核心"))
     )
     assert only_usd.cny == {"currency": "CNY", "count": 0, "amount": 0, "weighted": 0}
-    nothing = selectors.totals(selectors.opportunity_list(user=cast.outsider))
+    nothing = aggregates.totals(selectors.opportunity_list(user=cast.outsider))
     assert (nothing.count, nothing.by_currency) == (0, [])
 
 
@@ -349,7 +349,7 @@ def test_just_inside_the_stage_norm_is_not_overdue(cast, book):
 
 def test_board_columns_sum_each_stage_and_limit_cards(cast, book):
     filters = OpportunityFilters(status="", sort="-amount")
-    columns = selectors.board(user=cast.admin, filters=filters, per_column=2)
+    columns = aggregates.board(user=cast.admin, filters=filters, per_column=2)
     assert filters.status == ""  # the caller's filters are left alone
     assert [c.stage.order for c in columns] == [1, 2, 3, 4, 5, 6]
     first, second = columns[0], columns[1]
@@ -360,7 +360,7 @@ def test_board_columns_sum_each_stage_and_limit_cards(cast, book):
     assert (second.count, second.amount, second.weighted) == (1, Decimal(2_000_000), 500_000)
     assert book.names(second.cards) == ["b"]
     assert all((c.count, c.cards) == (0, []) for c in columns[2:])
-    mine = selectors.board(user=cast.north_kam)
+    mine = aggregates.board(user=cast.north_kam)
     assert [c.count for c in mine] == [1, 0, 0, 0, 0, 0]
 
 
@@ -380,7 +380,7 @@ def test_the_board_shows_won_deals_in_implementation_but_not_other_closed_ones(c
     )
     gone = make_opportunity(owner=cast.kam, customer=customer, name="放弃项目")
     services.opportunity_abandon(actor=cast.kam, opportunity=gone, reason="客户取消")
-    columns = selectors.board(user=cast.kam)
+    columns = aggregates.board(user=cast.kam)
     assert [c.count for c in columns] == [0, 0, 0, 0, 0, 1]
     assert [o.name for o in columns[-1].cards] == ["已签约项目"]
 
@@ -581,9 +581,9 @@ def count_reads(user) -> tuple[int, int, int]:
             assert o.step is None or o.step.code
             selectors.health_flags(o, norms, now)
     with CaptureQueriesContext(connection) as totalling:
-        selectors.totals(selectors.opportunity_list(user=user, filters=filters))
+        aggregates.totals(selectors.opportunity_list(user=user, filters=filters))
     with CaptureQueriesContext(connection) as boarding:
-        for column in selectors.board(user=user, filters=filters):
+        for column in aggregates.board(user=user, filters=filters):
             for card in column.cards:
                 assert card.customer.name and card.owner.username and card.stage.code
     return len(listing), len(totalling), len(boarding)

@@ -57,12 +57,17 @@ class PipelineConfig(AppConfig):
 
 
 def _search_index(using: str = "default", **kwargs: Any) -> None:
-    """After every migrate: the deal search index is complete (a migration that rebuilds the
-    opportunity table on SQLite drops its triggers; ``pipeline.search``)."""
+    """After every migrate: the deal search index and the rollup's triggers are complete (a
+    migration that rebuilds the opportunity table on SQLite drops its triggers;
+    ``pipeline.search``, ``pipeline.rollup``)."""
     from django.db import connections
 
+    from . import rollup
     from .search import TABLE, ensure_index
 
     connection = connections[using]
-    if TABLE in connection.introspection.table_names():
+    tables = connection.introspection.table_names()
+    if TABLE in tables:
         ensure_index(connection)
+    if TABLE in tables and rollup.TABLE in tables:
+        rollup.ensure(connection)

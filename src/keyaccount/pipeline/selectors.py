@@ -15,7 +15,6 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Sum,
     Value,
 )
 from django.utils import timezone
@@ -27,7 +26,6 @@ from keyaccount.process.models import ExitCriterion, FormCode, Stage
 
 from . import rules, search
 from .cards import Card
-from .cards import cards as card_values
 from .models import (
     BuyingRoleEntry,
     Contract,
@@ -128,7 +126,12 @@ def opportunity_list(
     """Visible opportunities, filtered and sorted (each keeps its forecast: ``prob`` and
     ``weighted``)."""
     f = filters or OpportunityFilters()
-    qs = visible(user)
+    qs = filtered(visible(user), f).select_related("customer", "owner", "stage", "step")
+    return qs.order_by(*SORTS.get(f.sort, SORTS["signing"]))
+
+
+def filtered(qs: QuerySet[Opportunity], f: OpportunityFilters) -> QuerySet[Opportunity]:
+    """``qs`` narrowed by the list's filters (not by visibility: ``opportunity_list``)."""
     if f.status in rules.Status.values:
         qs = qs.filter(status=f.status)
     if f.q.strip():
@@ -171,128 +174,7 @@ def opportunity_list(
         for flag in f.health:
             if flag in {h.value for h in rules.Health}:
                 qs = qs.filter(health_condition(flag, stages=norms, now=now))
-    qs = qs.select_related("customer", "owner", "stage", "step")
-    return qs.order_by(*SORTS.get(f.sort, SORTS["signing"]))
-
-
-@dataclass(frozen=True)
-class Totals:
-    count: int
-    by_currency: list[dict[str, Any]]  # currency, count, amount, weighted
-
-    @property
-    def cny(self) -> dict[str, Any]:
-        for row in self.by_currency:
-            if row["currency"] == rules.Currency.CNY:
-                return row
-        return {
-            "currency": rules.Currency.CNY,
-            "count": 0,
-            "amount": Decimal(0),
-            "weighted": Decimal(0),
-        }
-
-
-def totals(qs: QuerySet[Opportunity]) -> Totals:
-    """Count, amount and weighted amount of a filtered list, per currency (one query)."""
-    rows = list(
-        qs.order_by()
-        .values("currency")
-        .annotate(count=Count("id"), amount=Sum("amount"), weighted_sum=Sum("weighted"))
-        .order_by("currency")
-    )
-    by = [
-        {
-            "currency": r["currency"],
-            "count": r["count"],
-            "amount": Decimal(r["amount"] or 0).quantize(Decimal("0.01")),
-            "weighted": Decimal(r["weighted_sum"] or 0).quantize(Decimal("0.01")),
-        }
-        for r in rows
-    ]
-    by.sort(key=lambda r: (r["currency"] != rules.Currency.CNY, r["currency"]))
-    return Totals(count=sum(r["count"] for r in by), by_currency=by)
-
-
-@dataclass
-class BoardColumn:
-    stage: Stage
-    count: int
-    amount: Decimal
-    weighted: Decimal  # yuan only
-    cards: list[Any]  # opportunities, or ``cards.Card`` values
-    foreign: int = 0  # deals in other currencies, counted but not in the sums
-
-
-def board(
-    *,
-    user: Any,
-    filters: OpportunityFilters | None = None,
-    per_column: int = 30,
-    as_cards: bool = False,
-) -> list[BoardColumn]:
-    """Deals at work by stage: open ones, and in the last stage (implementation) the won ones
-    being delivered. Per column the count and the sums in yuan (one grouped query per status;
-    deals in other currencies are counted apart, never added to yuan) and the first cards by
-    signing date (one query per stage: the playbook has a handful), as opportunities or, with
-    ``as_cards``, as plain values (``cards.Card``, what the board page renders)."""
-
-    def load(qs: QuerySet[Opportunity]) -> list[Any]:
-        return card_values(qs) if as_cards else list(qs)
-
-    f = replace(filters or OpportunityFilters(), status="")  # the caller's filters stay
-    stages = list(Stage.objects.order_by("order"))
-    last = stages[-1].pk if stages else None
-    base = opportunity_list(user=user, filters=f)
-    sums: dict[int, dict[str, Any]] = defaultdict(
-        lambda: {"count": 0, "amount": Decimal(0), "weighted": Decimal(0), "foreign": 0}
-    )
-    # two grouped queries, each an index range: open deals, and won deals in implementation
-    at_work = [base.filter(status=rules.Status.OPEN)]
-    if last is not None:
-        at_work.append(base.filter(status=rules.Status.WON, stage_id=last))
-    rows = [
-        r
-        for part in at_work
-        for r in part.order_by()
-        .values("stage_id", "currency")
-        .annotate(count=Count("id"), amount_sum=Sum("amount"), weighted_sum=Sum("weighted"))
-    ]
-    for r in rows:
-        col = sums[r["stage_id"]]
-        col["count"] += r["count"]
-        if r["currency"] == rules.Currency.CNY:
-            col["amount"] += Decimal(r["amount_sum"] or 0)
-            col["weighted"] += Decimal(r["weighted_sum"] or 0)
-        else:
-            col["foreign"] += r["count"]
-    columns = []
-    for stage in stages:
-        s = sums[stage.pk]
-        # status and stage as equalities: the (status, stage, signing) index gives the first
-        # cards without sorting the column
-        cards = load(
-            base.filter(stage_id=stage.pk, status=rules.Status.OPEN).order_by(
-                "expected_signing", "id"
-            )[:per_column]
-        )
-        if stage.pk == last and len(cards) < per_column:
-            cards += load(
-                base.filter(stage_id=stage.pk, status=rules.Status.WON).order_by(
-                    "expected_signing", "id"
-                )[: per_column - len(cards)]
-            )
-        columns.append(
-            BoardColumn(
-                stage=stage,
-                count=s["count"],
-                amount=s["amount"].quantize(Decimal("0.01")),
-                weighted=s["weighted"].quantize(Decimal("0.01")),
-                cards=cards,
-                foreign=s["foreign"],
-            )
-        )
-    return columns
+    return qs
 
 
 def detail_queryset(*, user: Any) -> QuerySet[Opportunity]:
@@ -496,7 +378,6 @@ def major_projects(
 ) -> QuerySet[Opportunity]:
     """Visible open or won opportunities of at least ``threshold`` (the policy's amount),
     filtered and sorted like the list."""
-    from dataclasses import replace
 
     f = replace(filters, min_amount_major=threshold)
     if f.status not in MAJOR_STATUSES:

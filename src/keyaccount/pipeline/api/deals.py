@@ -17,7 +17,7 @@ from keyaccount.org.models import User
 from keyaccount.org.requests import AuthenticatedRequest
 from keyaccount.process.models import Stage
 
-from .. import rules, selectors, services
+from .. import aggregates, rules, selectors, services
 from ..access import opportunity_for
 from ..models import ForecastChange
 from ..schemas import (
@@ -129,13 +129,12 @@ def opportunity_list(
     otherwise. Each item carries its probability, weighted amount and health flags; `count`
     is the total over all pages (`GET /pipeline/opportunities/totals` sums them). Paginate
     with `limit`/`offset` or `page`/`page_size` (50 rows unless told otherwise)."""
-    qs = selectors.opportunity_list(
-        user=request.auth, filters=filters_of(query, status=query.status, sort=query.sort)
-    )
+    filters = filters_of(query, status=query.status, sort=query.sort)
+    qs = selectors.opportunity_list(user=request.auth, filters=filters)
     offset, limit = query.window()
     stage_norms, now, refs = norms(), timezone.now(), PageRefs()
     return OpportunityPage(
-        count=qs.count(),
+        count=aggregates.count_for(user=request.auth, filters=filters, queryset=qs),
         offset=offset,
         limit=limit,
         items=[list_item(o, stage_norms, now, refs) for o in qs[offset : offset + limit]],
@@ -149,10 +148,8 @@ def opportunity_list(
 )
 def opportunity_totals(request: AuthenticatedRequest, query: Query[TotalsQuery]) -> TotalsOut:
     """Same filters as the list. Amounts of different currencies are never added up."""
-    qs = selectors.opportunity_list(
-        user=request.auth, filters=filters_of(query, status=query.status)
-    )
-    totals = selectors.totals(qs)
+    filters = filters_of(query, status=query.status)
+    totals = aggregates.totals_for(user=request.auth, filters=filters)
     return TotalsOut(
         count=totals.count,
         by_currency=[CurrencyTotal(**row) for row in totals.by_currency],
@@ -168,7 +165,7 @@ def board(request: AuthenticatedRequest, query: Query[BoardQuery]) -> BoardOut:
     """One column per stage of the playbook: how many open deals, their amount and weighted
     amount, and the first `per_column` cards by signing date. Same filters as the list. Moving
     a card is a gate request: `POST /pipeline/opportunities/{id}/move`."""
-    columns = selectors.board(
+    columns = aggregates.board(
         user=request.auth, filters=filters_of(query), per_column=query.per_column
     )
     stage_norms = {c.stage.pk: c.stage.norm_days for c in columns}

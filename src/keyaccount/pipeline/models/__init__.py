@@ -15,6 +15,7 @@ One submodule per sub-domain; every model is imported here (Django finds an app'
   ``ForecastChange``, ``FollowUp``.
 - ``risk``: ``RiskAssessment`` and its ``RiskScore`` rows.
 - ``contracts``: ``Contract`` and its ``PaymentMilestone`` rows.
+- ``rollup``: ``OpportunityRollup``, the totals per owner, status, stage and currency.
 """
 
 from .catalog import (
@@ -39,6 +40,7 @@ from .opportunity import (
     StageTransition,
 )
 from .risk import RiskAssessment, RiskScore
+from .rollup import OpportunityRollup
 
 __all__ = [
     "BuyingRoleEntry",
@@ -54,6 +56,7 @@ __all__ = [
     "Opportunity",
     "OpportunityCompetitor",
     "OpportunityMember",
+    "OpportunityRollup",
     "PaymentMilestone",
     "PipelinePolicy",
     "RiskAssessment",

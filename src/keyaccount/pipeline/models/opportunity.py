@@ -35,7 +35,7 @@ from .catalog import Competitor, LossReason
 from .fields import money_field
 
 #: The visibility rule's columns, then what the list's totals sum per currency: totals and
-#: counts (``selectors.totals``) read only this index, not the table.
+#: counts (``aggregates.totals``) read only this index, not the table.
 TOTALS_INDEX = [
     "status", "owner_unit", "currency", "stage", "owner", "amount", "weighted", "id"
 ]  # fmt: skip

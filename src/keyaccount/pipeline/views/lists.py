@@ -21,7 +21,7 @@ from keyaccount.core.excel import download
 from keyaccount.customers.models import Customer
 from keyaccount.org.requests import AuthenticatedRequest
 
-from .. import exporting_lists, permissions, rules, selectors, services
+from .. import aggregates, exporting_lists, permissions, rules, selectors, services
 from ..forms import OpportunityFilterForm
 from ..models import Opportunity, OpportunityMember
 from ._common import render_page_or_fragment
@@ -82,8 +82,14 @@ def _render_list(
     sort: str,
     template: str,
     extra: dict[str, Any],
+    filters: selectors.OpportunityFilters | None = None,
 ) -> HttpResponse:
-    totals = selectors.totals(queryset)
+    # with the list's filters the totals can come from the rollup (``aggregates.totals_for``)
+    totals = (
+        aggregates.totals_for(user=request.user, filters=filters, queryset=queryset)
+        if filters is not None
+        else aggregates.totals(queryset)
+    )
     paginator = Paginator(queryset, PAGE_SIZE)
     paginator.count = totals.count  # the totals counted the rows already: no second count
     page = paginator.get_page(request.GET.get("page"))
@@ -115,6 +121,7 @@ def opportunity_list(request: AuthenticatedRequest) -> HttpResponse:
         request,
         form=form,
         queryset=queryset,
+        filters=filters,
         ignored=ignored,
         sort=filters.sort,
         template="pipeline/list.html",
@@ -180,7 +187,7 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
     caps = permissions.capabilities_for(request.user)
     form = OpportunityFilterForm(request.GET, user=request.user, board=True)
     filters, ignored = form.filters()
-    columns = selectors.board(
+    columns = aggregates.board(
         user=request.user, filters=filters, per_column=BOARD_CARDS, as_cards=True
     )
     every = [card for column in columns for card in column.cards]
