@@ -24,14 +24,15 @@ def widget(field: forms.BoundField) -> str:
     return field.as_widget(attrs={"class": css})
 
 
-def _unit(user: Any) -> str:
+def unit_of(user: Any) -> str:
+    """The money unit ``user`` reads amounts in (the tags of other apps use it too)."""
     return str(getattr(user, "money_unit", "") or MoneyUnit.AUTO)
 
 
 @register.filter
 def money(amount: Decimal | None, user: Any = None) -> str:
     """An amount in yuan for a list or a card, in the user's unit (``620万元``, ``CNY 6.2M``)."""
-    return format_money(amount, _unit(user))
+    return format_money(amount, unit_of(user))
 
 
 @register.filter
@@ -43,7 +44,7 @@ def money_exact(amount: Decimal | None) -> str:
 @register.simple_tag(takes_context=True)
 def amount(context: Any, value: Decimal | None, currency: str = "CNY", exact: bool = False) -> str:
     """An amount in its currency: scaled for lists and cards, or ``exact`` for detail views."""
-    return format_money(value, _unit(context.get("user")), currency=currency, exact=exact)
+    return format_money(value, unit_of(context.get("user")), currency=currency, exact=exact)
 
 
 @register.simple_tag
