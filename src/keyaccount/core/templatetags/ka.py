@@ -1,12 +1,30 @@
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django import forms, template
+from django.urls import get_script_prefix, reverse
 
 from keyaccount.core import events
 from keyaccount.core.money import CURRENCY_NAMES, MoneyUnit, format_money
 
 register = template.Library()
+
+_PK = 918273645  # a number no path holds otherwise
+
+
+@lru_cache(maxsize=64)
+def _pattern(name: str, prefix: str) -> tuple[str, str]:
+    head, _, tail = reverse(name, args=[_PK]).partition(str(_PK))
+    return head, tail
+
+
+def pk_url(name: str, pk: int) -> str:
+    """``reverse(name, args=[pk])`` for a route whose only argument is an id, without resolving
+    the route again for each row of a list or card of the board (per script prefix, as
+    ``reverse``)."""
+    head, tail = _pattern(name, get_script_prefix())
+    return f"{head}{int(pk)}{tail}"
 
 
 @register.filter

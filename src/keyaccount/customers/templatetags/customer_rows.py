@@ -4,7 +4,6 @@ with two included badges per row costs most of the page's time."""
 from typing import Any
 
 from django import template
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -12,7 +11,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
 from keyaccount.core.money import format_money
-from keyaccount.core.templatetags.ka import unit_of
+from keyaccount.core.templatetags.ka import pk_url, unit_of
 
 register = template.Library()
 
@@ -81,7 +80,7 @@ def customer_row(context: Any, c: Any, tick: bool = False) -> SafeString:
         '<td class="d-none d-md-table-cell">{}</td>'
         '<td class="text-nowrap text-secondary d-none d-xl-table-cell">{}</td></tr>',
         tick_cell,
-        reverse("customers:detail", args=[c.pk]), c.name,
+        pk_url("customers:detail", c.pk), c.name,
         format_html('<div class="text-secondary small">{}</div>', c.short_name)
         if c.short_name
         else "",

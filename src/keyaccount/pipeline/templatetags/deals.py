@@ -4,15 +4,15 @@ once each instead of including a template (a page shows up to 180 cards or 100 r
 from typing import Any
 
 from django import template
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 
 from keyaccount.core.money import format_money
-from keyaccount.core.templatetags.ka import unit_of
+from keyaccount.core.templatetags.ka import pk_url, unit_of
 
 register = template.Library()
+
 
 HEALTH_CLASSES = {
     "past_signing": "bg-red-lt",
@@ -89,7 +89,7 @@ def deal_row(context: Any, row: dict[str, Any]) -> SafeString:
         '<td class="text-nowrap d-none d-md-table-cell">{}</td>'
         '<td class="text-end d-none d-xxl-table-cell">{}</td>'
         '<td class="d-none d-md-table-cell">{}</td></tr>',
-        reverse("pipeline:detail", args=[o.pk]), o.name,
+        pk_url("pipeline:detail", o.pk), o.name,
         format_html(" {}", status) if status else "",
         customer, owner, o.expected_signing.strftime("%Y-%m"),
         stage, format_html('<div class="d-md-none mt-1">{}</div>', health) if health else "",
@@ -101,4 +101,42 @@ def deal_row(context: Any, row: dict[str, Any]) -> SafeString:
         o.expected_signing.isoformat(),
         "—" if days is None else days,
         health,
+    )  # fmt: skip
+
+
+@register.simple_tag(takes_context=True)
+def board_card(context: Any, card: Any) -> SafeString:
+    """One card of the board (a ``cards.Card``), rendered in Python: a board has up to 180."""
+    days = card.days
+    in_stage = (
+        ngettext("%(counter)s day in stage", "%(counter)s days in stage", days) % {"counter": days}
+        if days is not None
+        else ""
+    )
+    move = (
+        format_html(
+            '<a class="btn btn-sm btn-outline-primary text-nowrap" href="{}" '
+            'data-testid="request-gate">{}</a>',
+            pk_url("pipeline:move", card.pk),
+            gettext("Request gate →"),
+        )
+        if card.may_move
+        else ""
+    )
+    health = health_badges(card.health)
+    return format_html(
+        '<article class="card card-sm mb-2" data-testid="board-card"><div class="card-body">'
+        '<a class="fw-medium d-block" href="{}">{}</a>'
+        '<div class="text-secondary small">{}</div>'
+        '<div class="d-flex flex-wrap justify-content-between align-items-baseline '
+        'column-gap-2 mt-1"><span class="fw-medium text-nowrap">{}</span>'
+        '<span class="text-secondary small text-nowrap" title="{}">{}</span></div>{}'
+        '<div class="d-flex flex-wrap justify-content-between align-items-center mt-2 gap-2">'
+        '<span class="small text-secondary text-truncate">{}</span>{}</div></div></article>',
+        pk_url("pipeline:detail", card.pk), card.name,
+        card.customer_name,
+        format_money(card.amount, unit_of(context.get("user")), currency=card.currency),
+        gettext("Days in stage"), in_stage,
+        format_html('<div class="mt-1">{}</div>', health) if health else "",
+        card.owner_name, move,
     )  # fmt: skip
