@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 
+from keyaccount.core.request_cache import memo
 from keyaccount.org.rules import descendants
 from keyaccount.org.selectors import scope_for, unit_parents
 from keyaccount.process.models import Stage
@@ -65,11 +66,16 @@ def _team_only(user: Any, f: OpportunityFilters) -> QuerySet[Opportunity] | None
     scope = scope_for(user)
     if scope.everything or scope.user_id is None:
         return None
-    on_team = OpportunityMember.objects.filter(user_id=scope.user_id)
-    ids = sorted(set(on_team.values_list("opportunity_id", flat=True)))
+    uid = scope.user_id
+
+    def on_team() -> list[int]:
+        rows = OpportunityMember.objects.filter(user_id=uid).values_list("opportunity_id")
+        return sorted({pk for (pk,) in rows})
+
+    ids = memo(("pipeline.on_team", uid), on_team)  # once per request: the board asks twice
     if not ids:
         return None
-    qs = filtered(Opportunity.objects.filter(pk__in=ids), f).exclude(owner_id=scope.user_id)
+    qs = filtered(Opportunity.objects.filter(pk__in=ids), f).exclude(owner_id=uid)
     if scope.all_units:
         return qs.filter(owner_unit__isnull=True)
     if scope.unit_ids:

@@ -20,6 +20,7 @@ SQLite drops a table's triggers when a migration rebuilds the table, so ``ensure
 every ``migrate`` (``apps.py``), puts back what is missing and then rebuilds the groups.
 """
 
+from dataclasses import fields
 from typing import Any
 
 from django.db import connection as default_connection
@@ -256,8 +257,6 @@ ANSWERED = {"q", "status", "stages", "owner", "team", "sort"}  # q: only when bl
 def answers(filters: Any) -> bool:
     """Whether the totals of ``filters`` (``selectors.OpportunityFilters``) can come from the
     groups: only status, stages, owner and team are set."""
-    from dataclasses import fields
-
     defaults = type(filters)()
     return (
         all(

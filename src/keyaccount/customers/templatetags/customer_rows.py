@@ -18,25 +18,34 @@ register = template.Library()
 STATUS_CLASSES = {"registered": "bg-green-lt", "pending": "bg-yellow-lt"}
 
 
+@register.simple_tag
 def status_badge(status: str, label: str) -> SafeString:
+    """A registration status as a coloured badge (``partials/status_badge.html`` calls it)."""
     return format_html(
         '<span class="badge {}">{}</span>', STATUS_CLASSES.get(status, "bg-secondary-lt"), label
     )
 
 
-def grade_badge(grade: str) -> SafeString:
-    """A grade as a coloured badge, or a plain dash (as ``partials/grade_badge.html`` in a
-    table cell)."""
-    if not grade:
+@register.simple_tag
+def grade_badge(grade: str, empty: str = "") -> SafeString:
+    """A grade as a coloured badge. Without one: ``empty="none"`` shows nothing (a heading),
+    ``empty="hint"`` says "not graded" (where a grade is expected), otherwise a plain dash (a
+    table cell). ``partials/grade_badge.html`` calls it."""
+    if grade:
         return format_html(
-            '<span class="text-secondary" title="{}">—</span>', gettext("not graded")
+            '<span class="badge ka-grade ka-grade-{}" title="{}" data-testid="grade-badge">'
+            "{}</span>",
+            grade.lower(),
+            gettext("Grade %(grade)s") % {"grade": grade},
+            grade,
         )
-    return format_html(
-        '<span class="badge ka-grade ka-grade-{}" title="{}" data-testid="grade-badge">{}</span>',
-        grade.lower(),
-        gettext("Grade %(grade)s") % {"grade": grade},
-        grade,
-    )
+    if empty == "hint":
+        return format_html(
+            '<span class="text-secondary" data-testid="not-graded">{}</span>', gettext("not graded")
+        )
+    if empty == "none":
+        return SafeString("")
+    return format_html('<span class="text-secondary" title="{}">—</span>', gettext("not graded"))
 
 
 @register.simple_tag(takes_context=True)

@@ -35,7 +35,7 @@ from .catalog import Competitor, LossReason
 from .fields import money_field
 
 #: The visibility rule's columns, then what the list's totals sum per currency: totals and
-#: counts (``aggregates.totals``) read only this index, not the table.
+#: counts the rollup does not answer (``aggregates.totals``) read only this index.
 TOTALS_INDEX = [
     "status", "owner_unit", "currency", "stage", "owner", "amount", "weighted", "id"
 ]  # fmt: skip
