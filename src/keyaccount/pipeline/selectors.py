@@ -36,6 +36,7 @@ from .models import (
     RiskAssessment,
     StageTransition,
 )
+from .rows import ListRow
 
 SORTS: dict[str, tuple[str, ...]] = {
     "signing": ("expected_signing", "id"),
@@ -97,8 +98,10 @@ def stage_norms() -> list[tuple[int, int]]:
     return list(Stage.objects.order_by("order").values_list("id", "norm_days"))
 
 
-def health_flags(opp: "Opportunity | Card", norms: dict[int, int], now: datetime) -> list[str]:
-    """The flags of one loaded opportunity or board card (no query), same meaning as
+def health_flags(
+    opp: "Opportunity | Card | ListRow", norms: dict[int, int], now: datetime
+) -> list[str]:
+    """The flags of one loaded opportunity, list row or board card (no query), same meaning as
     ``health_condition``."""
     flags = []
     if opp.status == rules.Status.OPEN:

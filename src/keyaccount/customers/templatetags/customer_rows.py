@@ -5,11 +5,11 @@ from typing import Any
 
 from django import template
 from django.utils.formats import date_format
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
+from keyaccount.core.html import html
 from keyaccount.core.money import format_money
 from keyaccount.core.templatetags.ka import pk_url, unit_of
 
@@ -21,7 +21,7 @@ STATUS_CLASSES = {"registered": "bg-green-lt", "pending": "bg-yellow-lt"}
 @register.simple_tag
 def status_badge(status: str, label: str) -> SafeString:
     """A registration status as a coloured badge (``partials/status_badge.html`` calls it)."""
-    return format_html(
+    return html(
         '<span class="badge {}">{}</span>', STATUS_CLASSES.get(status, "bg-secondary-lt"), label
     )
 
@@ -32,7 +32,7 @@ def grade_badge(grade: str, empty: str = "") -> SafeString:
     ``empty="hint"`` says "not graded" (where a grade is expected), otherwise a plain dash (a
     table cell). ``partials/grade_badge.html`` calls it."""
     if grade:
-        return format_html(
+        return html(
             '<span class="badge ka-grade ka-grade-{}" title="{}" data-testid="grade-badge">'
             "{}</span>",
             grade.lower(),
@@ -40,12 +40,12 @@ def grade_badge(grade: str, empty: str = "") -> SafeString:
             grade,
         )
     if empty == "hint":
-        return format_html(
+        return html(
             '<span class="text-secondary" data-testid="not-graded">{}</span>', gettext("not graded")
         )
     if empty == "none":
         return SafeString("")
-    return format_html('<span class="text-secondary" title="{}">—</span>', gettext("not graded"))
+    return html('<span class="text-secondary" title="{}">—</span>', gettext("not graded"))
 
 
 @register.simple_tag(takes_context=True)
@@ -57,7 +57,7 @@ def customer_row(context: Any, c: Any, tick: bool = False) -> SafeString:
     unit = str(c.owner.unit) if c.owner.unit_id else ""
     status_label = c.get_status_display()
     tick_cell = (
-        format_html(
+        html(
             '<td class="ka-tick-cell"><label class="ka-tick"><input class="form-check-input m-0" '
             'type="checkbox" name="customers" value="{}" form="ka-allocate" aria-label="{}">'
             "</label></td>",
@@ -68,7 +68,7 @@ def customer_row(context: Any, c: Any, tick: bool = False) -> SafeString:
         else ""
     )
     suggests = (
-        format_html(
+        html(
             '<div class="small text-secondary" title="{}">{}</div>',
             gettext("The scorecard suggests a different grade"),
             gettext("suggests %(g)s") % {"g": c.suggested_grade},
@@ -76,7 +76,7 @@ def customer_row(context: Any, c: Any, tick: bool = False) -> SafeString:
         if c.suggested_grade and c.suggested_grade != c.grade
         else ""
     )
-    return format_html(
+    return html(
         '<tr data-testid="customer-row">{}'
         '<td class="ka-name-cell"><a class="fw-medium" href="{}">{}</a>{}'
         '<div class="text-secondary small d-md-none">{}{} · {}{}</div></td>'
@@ -90,16 +90,16 @@ def customer_row(context: Any, c: Any, tick: bool = False) -> SafeString:
         '<td class="text-nowrap text-secondary d-none d-xl-table-cell">{}</td></tr>',
         tick_cell,
         pk_url("customers:detail", c.pk), c.name,
-        format_html('<div class="text-secondary small">{}</div>', c.short_name)
+        html('<div class="text-secondary small">{}</div>', c.short_name)
         if c.short_name
         else "",
-        region, format_html(" · {}", industry) if industry else "", owner,
-        format_html(" · {}", status_label) if c.status != "registered" else "",
+        region, html(" · {}", industry) if industry else "", owner,
+        html(" · {}", status_label) if c.status != "registered" else "",
         grade_badge(c.grade), suggests,
         "—" if c.score is None else c.score,
         region or "—",
         industry or "—",
-        owner, format_html('<div class="text-secondary small">{}</div>', unit) if unit else "",
+        owner, html('<div class="text-secondary small">{}</div>', unit) if unit else "",
         format_money(c.revenue, unit_of(context.get("user"))),
         status_badge(c.status, status_label),
         date_format(localtime(c.updated_at), "SHORT_DATE_FORMAT"),

@@ -4,10 +4,10 @@ once each instead of including a template (a page shows up to 180 cards or 100 r
 from typing import Any
 
 from django import template
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 
+from keyaccount.core.html import html, html_join
 from keyaccount.core.money import format_money
 from keyaccount.core.templatetags.ka import pk_url, unit_of
 
@@ -25,8 +25,7 @@ HEALTH_CLASSES = {
 @register.simple_tag
 def health_badges(health: list[tuple[str, str]]) -> SafeString:
     """The health flags as badges: ``[(code, label), …]`` from ``views.lists.health_badges``."""
-    return format_html_join(
-        "",
+    return html_join(
         '<span class="badge {} me-1 mb-1" data-testid="health-{}">{}</span>',
         ((HEALTH_CLASSES.get(code, "bg-yellow-lt"), code, label) for code, label in health),
     )
@@ -37,32 +36,33 @@ STATUS_CLASSES = {"open": "bg-blue-lt", "won": "bg-green-lt", "lost": "bg-red-lt
 
 @register.simple_tag
 def status_badge(status: str, label: str) -> SafeString:
-    return format_html(
+    return html(
         '<span class="badge {}">{}</span>', STATUS_CLASSES.get(status, "bg-secondary-lt"), label
     )
 
 
 @register.simple_tag(takes_context=True)
 def deal_row(context: Any, row: dict[str, Any]) -> SafeString:
-    """One row of the deal list (``views.lists.decorate``), rendered in Python: a page has 50,
-    and a template of ten cells costs most of the page's time. The cells, their classes and
-    test ids are those the list's headings name (``partials/list_results.html``)."""
+    """One row of the deal list (``views.lists.decorate`` of a ``rows.ListRow``), rendered in
+    Python: a page has 50, and a template of ten cells costs most of the page's time. The
+    cells, their classes and test ids are those the list's headings name
+    (``partials/list_results.html``)."""
     o = row["opp"]
     unit = unit_of(context.get("user"))
-    customer, owner, stage = o.customer.name, str(o.owner), o.stage.name
-    status = "" if o.status == "open" else status_badge(o.status, o.get_status_display())
+    customer, owner, stage = o.customer_name, o.owner_name, o.stage_name
+    status = "" if o.status == "open" else status_badge(o.status, o.status_label)
     health = health_badges(row["health"])
     days = row["days"]
     step = (
-        format_html(
-            '<div class="text-secondary small">{}.{} {}</div>', o.stage.order, o.step.order,
-            o.step.name,
+        html(
+            '<div class="text-secondary small">{}.{} {}</div>', o.stage_order, o.step_order,
+            o.step_name,
         )
         if o.step_id
         else ""
     )  # fmt: skip
     in_stage = (
-        format_html(
+        html(
             '<div class="text-secondary small d-xxl-none">{}</div>',
             ngettext("%(counter)s day in stage", "%(counter)s days in stage", days)
             % {"counter": days},
@@ -71,11 +71,11 @@ def deal_row(context: Any, row: dict[str, Any]) -> SafeString:
         else ""
     )
     overridden = (
-        format_html(' <span title="{}">*</span>', gettext("Overridden, not the stage probability"))
+        html(' <span title="{}">*</span>', gettext("Overridden, not the stage probability"))
         if o.probability_override is not None
         else ""
     )
-    return format_html(
+    return html(
         '<tr data-testid="opportunity-row">'
         '<td class="ka-name-cell"><a class="fw-medium" href="{}">{}</a>{}'
         '<div class="text-secondary small d-md-none">{} · {} · {}'
@@ -90,9 +90,9 @@ def deal_row(context: Any, row: dict[str, Any]) -> SafeString:
         '<td class="text-end d-none d-xxl-table-cell">{}</td>'
         '<td class="d-none d-md-table-cell">{}</td></tr>',
         pk_url("pipeline:detail", o.pk), o.name,
-        format_html(" {}", status) if status else "",
+        html(" {}", status) if status else "",
         customer, owner, o.expected_signing.strftime("%Y-%m"),
-        stage, format_html('<div class="d-md-none mt-1">{}</div>', health) if health else "",
+        stage, html('<div class="d-md-none mt-1">{}</div>', health) if health else "",
         customer,
         owner,
         stage, step, in_stage,
@@ -114,7 +114,7 @@ def board_card(context: Any, card: Any) -> SafeString:
         else ""
     )
     move = (
-        format_html(
+        html(
             '<a class="btn btn-sm btn-outline-primary text-nowrap" href="{}" '
             'data-testid="request-gate">{}</a>',
             pk_url("pipeline:move", card.pk),
@@ -124,7 +124,7 @@ def board_card(context: Any, card: Any) -> SafeString:
         else ""
     )
     health = health_badges(card.health)
-    return format_html(
+    return html(
         '<article class="card card-sm mb-2" data-testid="board-card"><div class="card-body">'
         '<a class="fw-medium d-block" href="{}">{}</a>'
         '<div class="text-secondary small">{}</div>'
@@ -137,6 +137,6 @@ def board_card(context: Any, card: Any) -> SafeString:
         card.customer_name,
         format_money(card.amount, unit_of(context.get("user")), currency=card.currency),
         gettext("Days in stage"), in_stage,
-        format_html('<div class="mt-1">{}</div>', health) if health else "",
+        html('<div class="mt-1">{}</div>', health) if health else "",
         card.owner_name, move,
     )  # fmt: skip

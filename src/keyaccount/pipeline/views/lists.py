@@ -24,6 +24,7 @@ from keyaccount.org.requests import AuthenticatedRequest
 from .. import aggregates, exporting_lists, permissions, rules, selectors, services
 from ..forms import OpportunityFilterForm
 from ..models import Opportunity, OpportunityMember
+from ..rows import ListRow, list_rows
 from ._common import render_page_or_fragment
 
 PAGE_SIZE = 50
@@ -38,9 +39,9 @@ def health_badges(flags: list[str]) -> list[tuple[str, str]]:
     return [(f, str(rules.HEALTH_LABELS[rules.Health(f)])) for f in flags]
 
 
-def decorate(opps: Any, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Each loaded opportunity with its health badges and days in stage (no query per row:
-    the stage norms are read once)."""
+def decorate(rows: list[ListRow], now: datetime | None = None) -> list[dict[str, Any]]:
+    """Each row of the list (``rows.ListRow``) with its health badges and days in stage (no
+    query per row: the stage norms are read once)."""
     now = now or timezone.now()
     norms = dict(selectors.stage_norms())
     return [
@@ -49,7 +50,7 @@ def decorate(opps: Any, now: datetime | None = None) -> list[dict[str, Any]]:
             "health": health_badges(selectors.health_flags(o, norms, now)),
             "days": (now - o.stage_entered_at).days if o.status in AT_WORK else None,
         }
-        for o in opps
+        for o in rows
     ]
 
 
@@ -97,7 +98,7 @@ def _render_list(
         "form": form,
         "ignored": ignored,
         "page": page,
-        "rows": decorate(page.object_list),
+        "rows": decorate(list_rows(page.object_list)),
         "totals": totals,
         "sort": sort,
         "may_create": permissions.may_open_deals(permissions.capabilities_for(request.user)),
