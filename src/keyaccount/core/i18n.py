@@ -13,10 +13,14 @@ def is_chinese(language: str | None = None) -> bool:
     return (language or get_language() or "zh-hans").lower().startswith("zh")
 
 
+def either(zh: str | None, en: str | None, language: str | None = None) -> str:
+    """The text for the active language (or ``language``), else the other one."""
+    first, second = (zh, en) if is_chinese(language) else (en, zh)
+    return str(first or second or "")
+
+
 def localized(obj: object, field: str, language: str | None = None) -> str:
-    first, second = ("zh", "en") if is_chinese(language) else ("en", "zh")
-    value = getattr(obj, f"{field}_{first}", "") or getattr(obj, f"{field}_{second}", "")
-    return str(value or "")
+    return either(getattr(obj, f"{field}_zh", ""), getattr(obj, f"{field}_en", ""), language)
 
 
 class Localized:

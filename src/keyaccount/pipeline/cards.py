@@ -10,6 +10,7 @@ run the deal) is filled in once, in Python, without a query per card.
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -59,17 +60,20 @@ COPIED = {
 }  # fmt: skip
 
 
+def owner_name(r: dict[str, Any]) -> str:
+    """The shown name of a deal's owner from a ``values()`` row with the owner's name fields."""
+    return shown_name(
+        r["owner__display_name"], r["owner__first_name"], r["owner__last_name"],
+        r["owner__username"],
+    )  # fmt: skip
+
+
 def cards(qs: QuerySet[Opportunity]) -> list[Card]:
     """The cards of ``qs`` (already filtered, ordered and sliced), in one query."""
     return [
         Card(
             **{attr: r[key] for attr, key in COPIED.items()},
-            owner_name=shown_name(
-                r["owner__display_name"],
-                r["owner__first_name"],
-                r["owner__last_name"],
-                r["owner__username"],
-            ),
+            owner_name=owner_name(r),
         )
         for r in qs.values(*FIELDS)
     ]

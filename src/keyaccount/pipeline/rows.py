@@ -13,9 +13,9 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 
-from keyaccount.core.i18n import is_chinese
-from keyaccount.org.models import shown_name
+from keyaccount.core.i18n import either
 
+from .cards import owner_name
 from .models import Opportunity
 from .rules import Status
 
@@ -56,46 +56,30 @@ class ListRow:
     signing_slips: int
 
 
-def _name(r: dict[str, Any], prefix: str, chinese: bool) -> str:
-    first, second = ("zh", "en") if chinese else ("en", "zh")
-    return str(r[f"{prefix}__name_{first}"] or r[f"{prefix}__name_{second}"] or "")
+#: ``ListRow`` fields read as they are, by ``values()`` name
+COPIED = {
+    "pk": "pk", "name": "name", "customer_name": "customer__name", "status": "status",
+    "stage_id": "stage_id", "stage_order": "stage__order", "step_id": "step_id",
+    "step_order": "step__order", "amount": "amount", "weighted": "weighted",
+    "prob": "forecast_probability", "probability_override": "probability_override",
+    "currency": "currency", "expected_signing": "expected_signing",
+    "stage_entered_at": "stage_entered_at", "risk_level": "risk_level",
+    "risk_decision": "risk_decision", "signing_slips": "signing_slips",
+}  # fmt: skip
 
 
 def list_rows(qs: Any) -> list[ListRow]:
     """The rows of ``qs`` (already filtered, ordered and sliced), in one query; names of
     stages and steps in the active language, as ``Localized`` reads them. ``qs`` is a
     paginator page's ``object_list``: a sliced queryset."""
-    chinese = is_chinese()
     labels = {s.value: str(s.label) for s in Status}
     return [
         ListRow(
-            pk=r["pk"],
-            name=r["name"],
-            customer_name=r["customer__name"],
-            owner_name=shown_name(
-                r["owner__display_name"],
-                r["owner__first_name"],
-                r["owner__last_name"],
-                r["owner__username"],
-            ),
-            status=r["status"],
+            **{attr: r[key] for attr, key in COPIED.items()},
+            owner_name=owner_name(r),
             status_label=labels.get(r["status"], r["status"]),
-            stage_id=r["stage_id"],
-            stage_order=r["stage__order"],
-            stage_name=_name(r, "stage", chinese),
-            step_id=r["step_id"],
-            step_order=r["step__order"],
-            step_name=_name(r, "step", chinese) if r["step_id"] else "",
-            amount=r["amount"],
-            weighted=r["weighted"],
-            prob=r["forecast_probability"],
-            probability_override=r["probability_override"],
-            currency=r["currency"],
-            expected_signing=r["expected_signing"],
-            stage_entered_at=r["stage_entered_at"],
-            risk_level=r["risk_level"],
-            risk_decision=r["risk_decision"],
-            signing_slips=r["signing_slips"],
+            stage_name=either(r["stage__name_zh"], r["stage__name_en"]),
+            step_name=either(r["step__name_zh"], r["step__name_en"]) if r["step_id"] else "",
         )
         for r in cast(QuerySet[Opportunity], qs).values(*FIELDS)
     ]
