@@ -8,11 +8,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from keyaccount.org.rules import RoleCode
+from keyaccount.org.selectors import scope_for
 from keyaccount.pipeline import aggregates, rollup, rules, selectors, services
-from keyaccount.pipeline.models import LossReason, Opportunity, OpportunityRollup
+from keyaccount.pipeline.models import (
+    LossReason,
+    Opportunity,
+    OpportunityRollup,
+    OpportunityUnitRollup,
+)
 from keyaccount.pipeline.selectors import OpportunityFilters
 from keyaccount.process.models import Stage
-from tests.factories import UserFactory
+from tests.factories import UserFactory, assign
 from tests.pipeline_support import make_opportunity, registered_customer
 
 # --- what the rollup answers (no database) ---------------------------------------------------
@@ -58,7 +65,9 @@ def customer(cast):
 
 
 def in_step() -> bool:
-    return rollup.drift() == 0 and rollup.kept() == rollup.truth()
+    return rollup.drift() == 0 and all(
+        rollup.kept(level) == rollup.truth(level) for level in rollup.LEVELS
+    )
 
 
 def test_every_change_of_a_deal_through_the_services_moves_its_group(cast, customer):
@@ -104,7 +113,7 @@ def test_bulk_writes_deletes_and_a_person_moving_units_keep_it_in_step(cast, cus
     Opportunity.objects.filter(pk=a.pk).delete()
     assert in_step()
     Opportunity.objects.all().delete()
-    assert rollup.kept() == {}
+    assert rollup.kept() == {} and rollup.kept(rollup.UNIT) == {}
 
 
 def test_a_deal_of_someone_without_a_unit_has_a_group_of_its_own(cast, customer):
@@ -113,6 +122,7 @@ def test_a_deal_of_someone_without_a_unit_has_a_group_of_its_own(cast, customer)
     Opportunity.objects.update(owner=loner, owner_unit=None)
     assert in_step()
     assert {key[0] for key in rollup.kept()} == {0}
+    assert {key[0] for key in rollup.kept(rollup.UNIT)} == {0}
 
 
 def test_missing_triggers_are_put_back_and_the_groups_rebuilt(cast, customer):
@@ -194,6 +204,24 @@ def test_totals_and_counts_from_the_rollup_equal_the_deals_for_every_user(cast, 
             assert aggregates.count_for(user=user, filters=f, queryset=listed) == listed.count()
 
 
+def test_a_director_of_every_unit_sees_the_units_groups_and_their_own_unitless_deals(cast, book):
+    """Covering the whole tree: the unit-level groups of every unit (not "no unit"), plus the
+    owner-level groups of their own deals without a unit; someone else's unitless deal stays
+    out."""
+    top, loner = UserFactory(unit=None), UserFactory(unit=None)
+    assign(top, RoleCode.SALES_DIRECTOR, cast.company)
+    east = book[0].customer
+    for owner, name in ((top, "总部"), (loner, "散户")):
+        deal = make_opportunity(owner=cast.kam, customer=east, name=name, amount=Decimal(11))
+        Opportunity.objects.filter(pk=deal.pk).update(owner=owner, owner_unit=None)
+    assert scope_for(top).all_units and in_step()
+    for f in filters_for(cast):
+        listed = selectors.opportunity_list(user=top, filters=f)
+        assert aggregates.totals_for(user=top, filters=f) == aggregates.totals(listed), f
+        assert aggregates.count_for(user=top, filters=f, queryset=listed) == listed.count()
+    assert aggregates.totals_for(user=top, filters=OpportunityFilters()).count == 5
+
+
 def test_the_board_sums_from_the_rollup_equal_the_deals(cast, book):
     for user in (cast.head, cast.kam, cast.consultant, cast.north_kam):
         for f in (OpportunityFilters(), OpportunityFilters(owner=cast.kam.pk)):
@@ -216,7 +244,10 @@ def test_the_head_s_totals_read_the_groups_not_the_deals(cast, book):
     with CaptureQueriesContext(connection) as queries:
         aggregates.totals_for(user=cast.head, filters=OpportunityFilters())
     sql = " ".join(q["sql"] for q in queries.captured_queries)
-    assert OpportunityRollup._meta.db_table in sql
+    # the units the head sees from the unit-level groups, their own deals elsewhere from the
+    # owner-level ones
+    assert OpportunityUnitRollup._meta.db_table in sql
+    assert f'FROM "{OpportunityRollup._meta.db_table}"' in sql
     assert f'FROM "{Opportunity._meta.db_table}"' not in sql
     # the KAM is on a north deal's team: that one deal is summed from the deals, apart
     assert aggregates.totals_for(user=cast.kam, filters=OpportunityFilters()).count == 3

@@ -106,14 +106,12 @@ def grouped(
             "weighted": (Decimal(r["weighted_sum"] or 0) / 100).quantize(CENT),
         }
         for r in rollup.sums(
-            rollup.groups(
-                scope=scope_for(user),
-                status=f.status if f.status in rules.Status.values else None,
-                stages=f.stages,
-                owner=f.owner,
-                units=descendants(unit_parents(), [f.team]) if f.team else None,
-            ),
-            *by,
+            scope=scope_for(user),
+            status=f.status if f.status in rules.Status.values else None,
+            stages=f.stages,
+            owner=f.owner,
+            units=descendants(unit_parents(), [f.team]) if f.team else None,
+            by=by,
         )
     ]
     extra = _team_only(user, f)

@@ -69,5 +69,5 @@ def _search_index(using: str = "default", **kwargs: Any) -> None:
     tables = connection.introspection.table_names()
     if TABLE in tables:
         ensure_index(connection)
-    if TABLE in tables and rollup.TABLE in tables:
+    if TABLE in tables and all(level.table in tables for level in rollup.LEVELS):
         rollup.ensure(connection)

@@ -6,7 +6,7 @@ from keyaccount.pipeline import rollup
 
 
 def create(apps, schema_editor):
-    rollup.ensure(schema_editor.connection)  # the triggers, then the groups of existing deals
+    """The triggers come with 0014 (they write the unit-level table it creates as well)."""
 
 
 def drop(apps, schema_editor):

@@ -15,7 +15,8 @@ One submodule per sub-domain; every model is imported here (Django finds an app'
   ``ForecastChange``, ``FollowUp``.
 - ``risk``: ``RiskAssessment`` and its ``RiskScore`` rows.
 - ``contracts``: ``Contract`` and its ``PaymentMilestone`` rows.
-- ``rollup``: ``OpportunityRollup``, the totals per owner, status, stage and currency.
+- ``rollup``: ``OpportunityRollup`` and ``OpportunityUnitRollup``, the totals per owner (or
+  unit), status, stage and currency.
 """
 
 from .catalog import (
@@ -40,7 +41,7 @@ from .opportunity import (
     StageTransition,
 )
 from .risk import RiskAssessment, RiskScore
-from .rollup import OpportunityRollup
+from .rollup import OpportunityRollup, OpportunityUnitRollup
 
 __all__ = [
     "BuyingRoleEntry",
@@ -57,6 +58,7 @@ __all__ = [
     "OpportunityCompetitor",
     "OpportunityMember",
     "OpportunityRollup",
+    "OpportunityUnitRollup",
     "PaymentMilestone",
     "PipelinePolicy",
     "RiskAssessment",
