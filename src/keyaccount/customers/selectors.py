@@ -8,6 +8,7 @@ from django.db.models.functions import NullIf
 from django.utils.translation import gettext as _
 
 from keyaccount.core import pinyin
+from keyaccount.core.sql import IdsIn
 from keyaccount.org.forms import industry_choices, region_choices
 from keyaccount.org.rules import descendants
 from keyaccount.org.selectors import region_subtree, unit_parents
@@ -176,7 +177,7 @@ def customer_list(*, user: Any, filters: CustomerFilters | None = None) -> Query
         qs = qs.filter(owner_id=f.owner)
     if f.team:
         units = descendants(unit_parents(), [f.team])
-        qs = qs.filter(owner_unit_id__in=sorted(units))
+        qs = qs.filter(IdsIn("owner_unit_id", units))
     if f.status in RegistrationStatus.values:
         qs = qs.filter(status=f.status)
     if f.score_min is not None:

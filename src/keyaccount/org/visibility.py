@@ -15,9 +15,9 @@ from typing import Any, Self
 
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.lookups import In
 
 from keyaccount.core.lookup import get_or_404
+from keyaccount.core.sql import IdsIn
 
 from .selectors import scope_for
 
@@ -70,7 +70,7 @@ class VisibleQuerySet[M: models.Model](models.QuerySet[M]):
             # Most rows match: the database should walk the list's order (or a covering index)
             # and test each row, not gather the rows of 200 units through an index and sort
             # them all. ``unit + 0`` tests the same thing and cannot be looked up in an index.
-            in_units = Q(In(F(f"{rule.unit_lookup}_id") + 0, sorted(scope.unit_ids)))
+            in_units = Q(IdsIn(F(f"{rule.unit_lookup}_id") + 0, scope.unit_ids))
         else:
             in_units = Q(**{f"{rule.unit_lookup}__in": sorted(scope.unit_ids)})
         if scope.unit_ids:

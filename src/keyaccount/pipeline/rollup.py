@@ -28,6 +28,8 @@ from typing import Any
 from django.db import connection as default_connection
 from django.db.models import Count, Model, Q, QuerySet, Sum
 
+from keyaccount.core.sql import IdsIn
+
 from .models import Opportunity, OpportunityRollup, OpportunityUnitRollup
 
 SOURCE = Opportunity._meta.db_table
@@ -334,7 +336,7 @@ def sums(
         if stages:
             rows = rows.filter(stage_id__in=stages)
         if within is not None:
-            rows = rows.filter(unit_id__in=sorted(within))
+            rows = rows.filter(IdsIn("unit_id", within))
         return rows
 
     if owner:
@@ -344,7 +346,7 @@ def sums(
             if scope.all_units:
                 seen |= ~Q(unit_id=0)
             elif scope.unit_ids:
-                seen |= Q(unit_id__in=sorted(scope.unit_ids))
+                seen |= Q(IdsIn("unit_id", scope.unit_ids))
             rows = rows.filter(seen)
         parts = [rows]
     elif scope.everything:
@@ -355,7 +357,7 @@ def sums(
     elif scope.unit_ids:
         within = set(scope.unit_ids) if units is None else units & scope.unit_ids
         mine = narrowed(OWNER).filter(owner_id=scope.user_id)
-        mine = mine.exclude(unit_id__in=sorted(scope.unit_ids))
+        mine = mine.exclude(IdsIn("unit_id", scope.unit_ids))
         parts = [narrowed(UNIT, within), mine] if within else [mine]
     else:
         parts = [narrowed(OWNER).filter(owner_id=scope.user_id)]

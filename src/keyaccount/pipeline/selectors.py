@@ -20,6 +20,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from keyaccount.contacts.models import Contact
+from keyaccount.core.sql import IdsIn
 from keyaccount.org.rules import descendants
 from keyaccount.org.selectors import region_subtree, unit_parents
 from keyaccount.process.models import ExitCriterion, FormCode, Stage
@@ -144,7 +145,7 @@ def filtered(qs: QuerySet[Opportunity], f: OpportunityFilters) -> QuerySet[Oppor
     if f.owner:
         qs = qs.filter(owner_id=f.owner)
     if f.team:
-        qs = qs.filter(owner_unit_id__in=sorted(descendants(unit_parents(), [f.team])))
+        qs = qs.filter(IdsIn("owner_unit_id", descendants(unit_parents(), [f.team])))
     if f.region:
         qs = qs.filter(customer__region_id__in=region_subtree(f.region))
     if f.industry:
