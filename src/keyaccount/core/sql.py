@@ -7,7 +7,7 @@ query on every list, total and board column. Ids are integers, so they can go in
 literals after ``int()`` (nothing else can get in) and the list costs one ``join``.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import BooleanField, Expression, F
@@ -29,11 +29,11 @@ class IdsIn(Expression):
     def get_source_expressions(self) -> list[Any]:
         return [self.lhs]
 
-    def set_source_expressions(self, exprs: list[Any]) -> None:
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
         (self.lhs,) = exprs
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         if not self.ids:
-            return "1 = 0", []
+            return "1 = 0", ()
         sql, params = compiler.compile(self.lhs)
-        return f"{sql} IN ({', '.join(map(str, self.ids))})", list(params)
+        return f"{sql} IN ({', '.join(map(str, self.ids))})", tuple(params)
