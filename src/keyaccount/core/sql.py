@@ -7,33 +7,28 @@ query on every list, total and board column. Ids are integers, so they can go in
 literals after ``int()`` (nothing else can get in) and the list costs one ``join``.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import BooleanField, Expression, F
+from django.core.exceptions import EmptyResultSet
+from django.db.models import F, Lookup
 
 
-class IdsIn(Expression):
+class IdsIn(Lookup):
     """A condition for ``filter``/``exclude``/``Q``: ``expression IN (id, id, …)``. An empty
     list matches nothing. ``expression`` is a field name or an expression (``F("unit_id") + 0``
-    keeps the database from looking the list up in an index)."""
+    keeps the database from looking the list up in an index). A lookup, so the database gets
+    the bare condition (an expression would be compared with ``= 1`` on SQLite, and no index
+    answers that)."""
 
-    conditional = True
-    output_field = BooleanField()
+    prepare_rhs = False
 
     def __init__(self, expression: Any, ids: Iterable[int]) -> None:
-        super().__init__()
-        self.lhs = F(expression) if isinstance(expression, str) else expression
-        self.ids = tuple(sorted({int(i) for i in ids}))
-
-    def get_source_expressions(self) -> list[Any]:
-        return [self.lhs]
-
-    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
-        (self.lhs,) = exprs
+        lhs = F(expression) if isinstance(expression, str) else expression
+        super().__init__(lhs, tuple(sorted({int(i) for i in ids})))
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
-        if not self.ids:
-            return "1 = 0", ()
+        if not self.rhs:
+            raise EmptyResultSet
         sql, params = compiler.compile(self.lhs)
-        return f"{sql} IN ({', '.join(map(str, self.ids))})", tuple(params)
+        return f"{sql} IN ({', '.join(map(str, self.rhs))})", tuple(params)
