@@ -9,9 +9,8 @@ from typing import Any
 
 from keyaccount.core.request_cache import memo
 
-from .models import OrgUnit, RoleAssignment
 from .rules import GLOBAL_ROLES, RoleCode, descendants
-from .selectors import unit_parents
+from .selectors import grants, unit_parents
 
 #: Roles that own customers.
 SELLING_ROLES = frozenset({RoleCode.KAM, RoleCode.ACCOUNT_MANAGER, RoleCode.SENIOR_KAM})
@@ -49,10 +48,10 @@ def capabilities_for(user: Any) -> Capabilities:
 
 
 def _capabilities(user: Any) -> Capabilities:
-    rows = list(RoleAssignment.objects.filter(user_id=user.pk).values_list("role__code", "unit_id"))
+    rows, managed = grants(user)
     roles = frozenset(code for code, _unit in rows)
     everything = user.is_superuser or bool(roles & GLOBAL_ROLES)
-    managed_roots = set(OrgUnit.objects.filter(manager_id=user.pk).values_list("id", flat=True))
+    managed_roots = set(managed)
     managed_roots |= {u for code, u in rows if code in _MANAGING_ROLES and u is not None}
     assisted_roots = {u for code, u in rows if code == RoleCode.DEPARTMENT_ASSISTANT and u}
     head_roots = {u for code, u in rows if code == RoleCode.DEPARTMENT_HEAD and u}

@@ -16,8 +16,25 @@ from .rules import NO_SCOPE, RoleCode, Scope, ancestors, build_scope, descendant
 
 
 def unit_parents() -> dict[int, int | None]:
-    """The whole org tree as unit → parent (one small query: org trees are small)."""
-    return dict(OrgUnit.objects.values_list("id", "parent_id"))
+    """The whole org tree as unit → parent (one small query: org trees are small), read once
+    per request: the scope, the capabilities and the team filters all ask. Not to be changed
+    by the caller."""
+    return memo(
+        ("org.unit_parents",),
+        lambda: dict(OrgUnit.objects.order_by().values_list("id", "parent_id")),
+    )
+
+
+def grants(user: Any) -> tuple[list[tuple[str, int | None]], list[int]]:
+    """``user``'s role assignments as (role code, unit) and the units they manage: what the
+    scope and the capabilities are built from, read once per request."""
+
+    def read() -> tuple[list[tuple[str, int | None]], list[int]]:
+        roles = RoleAssignment.objects.filter(user_id=user.pk).values_list("role__code", "unit_id")
+        managed = OrgUnit.objects.filter(manager_id=user.pk).values_list("id", flat=True)
+        return list(roles), list(managed)
+
+    return memo(("org.grants", user.pk), read)
 
 
 def scope_for(user: Any) -> Scope:
@@ -29,10 +46,7 @@ def scope_for(user: Any) -> Scope:
 
 
 def _scope(user: Any) -> Scope:
-    role_units = list(
-        RoleAssignment.objects.filter(user_id=user.pk).values_list("role__code", "unit_id")
-    )
-    managed = list(OrgUnit.objects.filter(manager_id=user.pk).values_list("id", flat=True))
+    role_units, managed = grants(user)
     parent_of = unit_parents() if (managed or any(u for _, u in role_units)) else {}
     return build_scope(
         user_id=user.pk,
@@ -67,7 +81,7 @@ def directors_covering(unit_id: int | None) -> list[User]:
 def role_codes(user: Any) -> set[str]:
     if not getattr(user, "is_authenticated", False):
         return set()
-    return set(RoleAssignment.objects.filter(user_id=user.pk).values_list("role__code", flat=True))
+    return {code for code, _unit in grants(user)[0]}
 
 
 def visible_unit_ids(user: Any, scope: Scope | None = None) -> frozenset[int] | None:
