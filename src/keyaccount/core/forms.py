@@ -119,14 +119,12 @@ def tree_choices(rows: Iterable[tuple[int, int | None, str]]) -> list[tuple[int,
     for i, parent, label in rows:
         children.setdefault(parent if parent in labels else None, []).append((i, label))
     out: list[tuple[int, str]] = []
+    child_of = pgettext("tree choice", "%(name)s (%(parent)s)")
 
     def walk(parent: int | None) -> None:
         for i, label in children.get(parent, []):
             if parent is not None:
-                label = pgettext("tree choice", "%(name)s (%(parent)s)") % {
-                    "name": label,
-                    "parent": labels[parent],
-                }
+                label = child_of % {"name": label, "parent": labels[parent]}
             out.append((i, label))
             walk(i)
 

@@ -20,6 +20,7 @@ from keyaccount.core.forms import (
     VersionField,
     empty_choice,
 )
+from keyaccount.core.i18n import either
 from keyaccount.core.parsing import fold
 from keyaccount.core.typeahead import PickField, bind_picks
 from keyaccount.customers.forms import GRADE_FILTER_CHOICES
@@ -146,9 +147,8 @@ class OpportunityFilterForm(forms.Form):
         if "status" in self.fields:
             self.fields["status"].choices = MAJOR_STATUS_CHOICES if major else STATUS_FILTER_CHOICES  # type: ignore[attr-defined]
         if "stage" in self.fields:
-            self.fields["stage"].choices = [  # type: ignore[attr-defined]
-                (s.pk, s.name) for s in Stage.objects.order_by("order")
-            ]
+            stages = Stage.objects.order_by("order").values_list("pk", "name_zh", "name_en")
+            self.fields["stage"].choices = [(pk, either(zh, en)) for pk, zh, en in stages]  # type: ignore[attr-defined]
         bind_picks(self, user)
         if "region" in self.fields:
             self.fields["region"].choices = empty_choice(_("any")) + region_choices()  # type: ignore[attr-defined]

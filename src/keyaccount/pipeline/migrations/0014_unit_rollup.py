@@ -43,6 +43,10 @@ class Migration(migrations.Migration):
             model_name='opportunityrollup',
             index=models.Index(fields=['owner_id', 'status'], name='opp_rollup_owner'),
         ),
+        migrations.AddIndex(
+            model_name='opportunityunitrollup',
+            index=models.Index(fields=['unit_id', 'status', 'stage_id', 'currency', 'n', 'amount', 'weighted'], name='opp_unit_rollup_cover'),
+        ),
         migrations.AddConstraint(
             model_name='opportunityunitrollup',
             constraint=models.UniqueConstraint(fields=('unit_id', 'status', 'stage_id', 'currency'), name='opp_unit_rollup_key'),

@@ -54,6 +54,13 @@ class OpportunityUnitRollup(models.Model):
                 fields=["unit_id", "status", "stage_id", "currency"], name="opp_unit_rollup_key"
             )
         ]
+        # the sums read from the index alone (a department's few thousand groups)
+        indexes = [
+            models.Index(
+                fields=["unit_id", "status", "stage_id", "currency", "n", "amount", "weighted"],
+                name="opp_unit_rollup_cover",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.status}/{self.stage_id}/{self.currency}"

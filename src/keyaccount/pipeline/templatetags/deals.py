@@ -14,6 +14,30 @@ from keyaccount.core.templatetags.ka import pk_url, unit_of
 register = template.Library()
 
 
+def _words(context: Any) -> dict[Any, str]:
+    """The fixed words of a page's rows and cards, translated once per page (a board has 180
+    cards, and each ``gettext`` looks up the active language): in the render context, where
+    the whole page's rows share it."""
+    words: dict[Any, str] | None = context.render_context.get("deals.words")
+    if words is None:
+        words = {
+            "days_in_stage": gettext("Days in stage"),
+            "request_gate": gettext("Request gate →"),
+            "overridden": gettext("Overridden, not the stage probability"),
+        }
+        context.render_context["deals.words"] = words
+    return words
+
+
+def _in_stage(words: dict[Any, str], days: int) -> str:
+    """ "3 days in stage", translated once per number of days."""
+    key = ("in_stage", days)
+    if key not in words:
+        text = ngettext("%(counter)s day in stage", "%(counter)s days in stage", days)
+        words[key] = text % {"counter": days}
+    return words[key]
+
+
 HEALTH_CLASSES = {
     "past_signing": "bg-red-lt",
     "high_risk": "bg-red-lt",
@@ -48,6 +72,7 @@ def deal_row(context: Any, row: dict[str, Any]) -> SafeString:
     cells, their classes and test ids are those the list's headings name
     (``partials/list_results.html``)."""
     o = row["opp"]
+    words = _words(context)
     unit = unit_of(context.get("user"))
     customer, owner, stage = o.customer_name, o.owner_name, o.stage_name
     status = "" if o.status == "open" else status_badge(o.status, o.status_label)
@@ -62,16 +87,12 @@ def deal_row(context: Any, row: dict[str, Any]) -> SafeString:
         else ""
     )  # fmt: skip
     in_stage = (
-        html(
-            '<div class="text-secondary small d-xxl-none">{}</div>',
-            ngettext("%(counter)s day in stage", "%(counter)s days in stage", days)
-            % {"counter": days},
-        )
+        html('<div class="text-secondary small d-xxl-none">{}</div>', _in_stage(words, days))
         if days is not None
         else ""
     )
     overridden = (
-        html(' <span title="{}">*</span>', gettext("Overridden, not the stage probability"))
+        html(' <span title="{}">*</span>', words["overridden"])
         if o.probability_override is not None
         else ""
     )
@@ -107,18 +128,14 @@ def deal_row(context: Any, row: dict[str, Any]) -> SafeString:
 @register.simple_tag(takes_context=True)
 def board_card(context: Any, card: Any) -> SafeString:
     """One card of the board (a ``cards.Card``), rendered in Python: a board has up to 180."""
-    days = card.days
-    in_stage = (
-        ngettext("%(counter)s day in stage", "%(counter)s days in stage", days) % {"counter": days}
-        if days is not None
-        else ""
-    )
+    days, words = card.days, _words(context)
+    in_stage = _in_stage(words, days) if days is not None else ""
     move = (
         html(
             '<a class="btn btn-sm btn-outline-primary text-nowrap" href="{}" '
             'data-testid="request-gate">{}</a>',
             pk_url("pipeline:move", card.pk),
-            gettext("Request gate →"),
+            words["request_gate"],
         )
         if card.may_move
         else ""
@@ -136,7 +153,7 @@ def board_card(context: Any, card: Any) -> SafeString:
         pk_url("pipeline:detail", card.pk), card.name,
         card.customer_name,
         format_money(card.amount, unit_of(context.get("user")), currency=card.currency),
-        gettext("Days in stage"), in_stage,
+        words["days_in_stage"], in_stage,
         html('<div class="mt-1">{}</div>', health) if health else "",
         card.owner_name, move,
     )  # fmt: skip

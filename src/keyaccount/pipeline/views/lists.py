@@ -35,8 +35,14 @@ AT_WORK = (rules.Status.OPEN, rules.Status.WON)
 BOARD_CARDS = 30
 
 
-def health_badges(flags: list[str]) -> list[tuple[str, str]]:
-    return [(f, str(rules.HEALTH_LABELS[rules.Health(f)])) for f in flags]
+def health_labels() -> dict[str, str]:
+    """The health flags' labels in the active language, translated once for a page's rows."""
+    return {str(flag): str(label) for flag, label in rules.HEALTH_LABELS.items()}
+
+
+def health_badges(flags: list[str], labels: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    labels = labels or health_labels()
+    return [(f, labels[f]) for f in flags]
 
 
 def decorate(rows: list[ListRow], now: datetime | None = None) -> list[dict[str, Any]]:
@@ -44,10 +50,11 @@ def decorate(rows: list[ListRow], now: datetime | None = None) -> list[dict[str,
     query per row: the stage norms are read once)."""
     now = now or timezone.now()
     norms = dict(selectors.stage_norms())
+    labels = health_labels()
     return [
         {
             "opp": o,
-            "health": health_badges(selectors.health_flags(o, norms, now)),
+            "health": health_badges(selectors.health_flags(o, norms, now), labels),
             "days": (now - o.stage_entered_at).days if o.status in AT_WORK else None,
         }
         for o in rows
@@ -195,8 +202,9 @@ def board(request: AuthenticatedRequest) -> HttpResponse:
     member_of = _deal_teams([card.pk for card in every])
     norms = dict(selectors.stage_norms())
     now = timezone.now()
+    labels = health_labels()
     for card in every:
-        card.health = health_badges(selectors.health_flags(card, norms, now))
+        card.health = health_badges(selectors.health_flags(card, norms, now), labels)
         card.days = (now - card.stage_entered_at).days if card.status in AT_WORK else None
         card.may_move = permissions.deal_access(
             caps,
