@@ -1,10 +1,11 @@
 """Shared fixtures: the role cast (SPEC §2) in a small org, and clients signed in as each."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from keyaccount.org.models import OrgUnit, User
 from keyaccount.org.rules import RoleCode
@@ -82,6 +83,15 @@ def cast(db) -> Cast:
     c.admin.is_superuser = True
     c.admin.save()
     return c
+
+
+@pytest.fixture(autouse=True)
+def _keep_active_language() -> Iterator[None]:
+    """Requests activate the user's language on this thread (and keep it after the response):
+    every test leaves it as it found it, so a test's language never depends on the order."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
 
 
 @pytest.fixture

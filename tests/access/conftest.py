@@ -21,7 +21,6 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 from django.test import Client
-from django.utils import translation
 
 from keyaccount.org.models import OrgUnit, User
 
@@ -54,14 +53,6 @@ def _shared_sessions(_shared_cast: dict[str, int], django_db_blocker) -> dict[in
             client.force_login(user)
             keys[user.pk] = client.cookies[settings.SESSION_COOKIE_NAME].value
     return keys
-
-
-@pytest.fixture(autouse=True)
-def _keep_active_language() -> Iterator[None]:
-    """Requests activate the user's language on this thread; leave it as it was found."""
-    language = translation.get_language()
-    yield
-    translation.activate(language)
 
 
 @pytest.fixture

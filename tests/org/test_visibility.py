@@ -173,9 +173,9 @@ def test_get_visible_or_404_refuses_anonymous_users(deals):
 
 # --- a bounded number of queries ----------------------------------------------------------
 
-# scope_for: role assignments + managed units (+ the org tree when a unit is in scope);
+# scope_for: role assignments and managed units in one (+ the org tree when a unit is in scope);
 # then one query for the deals themselves.
-QUERIES = {"kam": 3, "consultant": 3, "team_lead": 4, "head": 4, "admin": 3, "outsider": 3}
+QUERIES = {"kam": 2, "consultant": 2, "team_lead": 3, "head": 3, "admin": 2, "outsider": 2}
 
 
 @pytest.mark.parametrize(("role", "queries"), sorted(QUERIES.items()))

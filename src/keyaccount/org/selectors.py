@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, QuerySet, Window
+from django.db.models import Count, F, Prefetch, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils.translation import gettext, ngettext
@@ -30,9 +30,15 @@ def grants(user: Any) -> tuple[list[tuple[str, int | None]], list[int]]:
     scope and the capabilities are built from, read once per request."""
 
     def read() -> tuple[list[tuple[str, int | None]], list[int]]:
+        # one query: the managed units come as rows with no role code (codes are never blank)
         roles = RoleAssignment.objects.filter(user_id=user.pk).values_list("role__code", "unit_id")
-        managed = OrgUnit.objects.filter(manager_id=user.pk).values_list("id", flat=True)
-        return list(roles), list(managed)
+        managed = (
+            OrgUnit.objects.filter(manager_id=user.pk)
+            .annotate(code=Value(""))
+            .values_list("code", "id")
+        )
+        rows = list(roles.order_by().union(managed.order_by(), all=True))
+        return [r for r in rows if r[0]], [unit for code, unit in rows if not code]
 
     return memo(("org.grants", user.pk), read)
 
