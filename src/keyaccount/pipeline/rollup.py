@@ -22,15 +22,17 @@ SQLite drops a table's triggers when a migration rebuilds the table, so ``ensure
 every ``migrate`` (``apps.py``), puts back what is missing and then rebuilds the groups.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
 from django.db import connection as default_connection
-from django.db.models import Count, Model, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from keyaccount.core.sql import IdsIn
 
 from .models import Opportunity, OpportunityRollup, OpportunityUnitRollup
+from .models.rollup import DealGroup
 
 SOURCE = Opportunity._meta.db_table
 
@@ -46,10 +48,13 @@ _WATCHED = ("owner_unit_id", "owner_id", "status", "stage_id", "currency", "amou
 
 @dataclass(frozen=True)
 class Level:
-    """One table of groups: its model and the columns of its key (a part of ``_KEY_OF``)."""
+    """One table of groups: its model, whose key is a part of ``_KEY_OF``."""
 
-    model: type[Model]
-    key: tuple[str, ...]
+    model: type[DealGroup]
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return self.model.KEY
 
     @property
     def table(self) -> str:
@@ -59,8 +64,8 @@ class Level:
         return [_KEY_OF[col].format(row=row) for col in self.key]
 
 
-OWNER = Level(OpportunityRollup, ("unit_id", "owner_id", "status", "stage_id", "currency"))
-UNIT = Level(OpportunityUnitRollup, ("unit_id", "status", "stage_id", "currency"))
+OWNER = Level(OpportunityRollup)
+UNIT = Level(OpportunityUnitRollup)
 LEVELS = (OWNER, UNIT)
 
 
@@ -163,7 +168,7 @@ def _pg_prune(level: Level) -> str:
     )
 
 
-def _pg_each(make: Any) -> str:
+def _pg_each(make: Callable[[Level], str]) -> str:
     return ";\n        ".join(make(level) for level in LEVELS)
 
 
