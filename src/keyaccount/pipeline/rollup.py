@@ -63,6 +63,10 @@ class Level:
     def exprs(self, row: str) -> list[str]:
         return [_KEY_OF[col].format(row=row) for col in self.key]
 
+    def aliased(self, row: str) -> str:
+        """The key of the deal ``row`` as a select list named like the columns."""
+        return ", ".join(f"{e} AS {c}" for c, e in zip(self.key, self.exprs(row), strict=True))
+
 
 OWNER = Level(OpportunityRollup)
 UNIT = Level(OpportunityUnitRollup)
@@ -135,7 +139,7 @@ SQLITE_TRIGGERS = {
 
 def _pg_rows(level: Level, table: str, sign: str) -> str:
     """The rows of a transition table as signed deltas of their groups."""
-    keys = ", ".join(f"{e} AS {c}" for c, e in zip(level.key, level.exprs("r"), strict=True))
+    keys = level.aliased("r")
     amount, weighted = _cents("r", "amount", "postgresql"), _cents("r", "weighted", "postgresql")
     return (
         f"SELECT {keys}, {sign}1 AS n, {sign}{amount} AS a, {sign}{weighted} AS w "  # noqa: S608
@@ -161,7 +165,7 @@ def _pg_apply(level: Level, tables: list[tuple[str, str]]) -> str:
 def _pg_prune(level: Level) -> str:
     """Groups left empty by a delete or an update go (only those the statement touched)."""
     match = " AND ".join(f"t.{col} = k.{col}" for col in level.key)
-    keys = ", ".join(f"{e} AS {c}" for c, e in zip(level.key, level.exprs("r"), strict=True))
+    keys = level.aliased("r")
     return (
         f"DELETE FROM {level.table} t USING (SELECT DISTINCT {keys} FROM old_rows r) k "  # noqa: S608
         f"WHERE {match} AND t.n <= 0"
