@@ -38,15 +38,15 @@ run: $(STAMP)
 	$(BIN)/keyaccount migrate --noinput
 	$(BIN)/keyaccount collectstatic --noinput --verbosity 0
 	$(BIN)/keyaccount demo --if-empty
-	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
-	$(BIN)/gunicorn keyaccount.wsgi --bind $(HOST):$(PORT) --worker-class gthread \
-		--workers 2 --threads 4 --access-logfile - --graceful-timeout 5
+	@echo "Serving on http://$(HOST):$(PORT) with the background worker  (Ctrl-C stops both)"
+	$(BIN)/keyaccount serve --bind $(HOST):$(PORT) --workers 2 --threads 4
 
-# Development server with autoreload and DEBUG on.
+# Development server with autoreload and DEBUG on, and the worker beside it.
 dev: $(STAMP)
 	$(BIN)/keyaccount migrate --noinput
 	$(BIN)/keyaccount demo --if-empty
-	DEBUG=true $(BIN)/keyaccount runserver $(HOST):$(PORT)
+	trap 'kill 0' EXIT; DEBUG=true $(BIN)/keyaccount worker & \
+		DEBUG=true $(BIN)/keyaccount runserver $(HOST):$(PORT)
 
 # Runs in parallel on every core (pytest-xdist); PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= auto

@@ -7,6 +7,9 @@ os.environ.setdefault(
     "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
 
+# jobs run where they are enqueued (one test runs the real worker: tests/core/test_worker.py)
+os.environ.setdefault("TASKS_BACKEND", "immediate")
+
 from keyaccount.settings import *  # noqa: F403
 from keyaccount.settings import INSTALLED_APPS
 
@@ -15,3 +18,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; ar
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 AXES_ENABLED = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
+    "django_tasks_db",
     "keyaccount.core",
     "keyaccount.org",
     "keyaccount.process",
@@ -143,6 +144,27 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- background jobs and the cache ---------------------------------------------------------
+# TASKS_BACKEND: "database" (default: jobs wait in the product's own database and
+# `keyaccount worker` runs them; `make run` starts it), "redis" (RQ on REDIS_URL, for workers on
+# several machines) or "immediate" (a job runs where it is enqueued: the tests).
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "redis": "django_tasks_rq.RQBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise environ.ImproperlyConfigured(
+        f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {TASKS_BACKEND!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 60 * 60}}
+# The cache holds nothing but views of work in progress (a job's progress bar): a directory
+# under ./var by default; with several app servers, CACHE_URL=redis://… so all of them see it.
+CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
 
 # --- auth and security --------------------------------------------------------------------
 AUTH_USER_MODEL = "org.User"
