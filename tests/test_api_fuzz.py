@@ -35,6 +35,7 @@ from keyaccount.org.models import Region
 from keyaccount.org.services import api_token_create
 from keyaccount.pipeline import services as pipeline_services
 from keyaccount.process.models import ExitCriterion, Stage
+from keyaccount.transfer import importing
 from keyaccount.wsgi import application
 
 from . import conftest as root
@@ -90,6 +91,9 @@ def build_world() -> SimpleNamespace:
     registered(cast.kam, cast.assistant, "金陵商业银行股份有限公司", approve=False)
     deal = won_deal(cast, customer, contact)
     token = api_token_create(actor=cast.kam, name="fuzz").key
+    upload = "客户名称,统一社会信用代码\n导入预览有限公司,\n坏行有限公司,bad\n".encode()
+    plan = importing.preview(user=cast.kam, file_name="customers.csv", data=upload)
+    batch = importing.save_batch(user=cast.kam, plan=plan)
     return SimpleNamespace(
         headers={"Authorization": f"Bearer {token}"},
         path_ids={
@@ -102,6 +106,7 @@ def build_world() -> SimpleNamespace:
             "assessment_id": deal.assessment.pk,
             "element": "budget",
             "name": "customers",
+            "batch_id": str(batch.pk),
         },
         query={"customer": customer.pk},
     )

@@ -18,6 +18,7 @@ from keyaccount.org.api_auth import ActiveSessionAuth, TokenAuth
 from keyaccount.org.api_notifications import router as org_notifications_router
 from keyaccount.pipeline.api import router as pipeline_router
 from keyaccount.process.api import router as process_router
+from keyaccount.transfer.api import router as transfer_router
 
 api = NinjaAPI(
     title="keyaccount API",
@@ -51,3 +52,4 @@ api.add_router("/customers/", customers_router)
 api.add_router("/contacts/", contacts_router)
 api.add_router("/customers/", contacts_customer_router)
 api.add_router("/pipeline/", pipeline_router)
+api.add_router("/", transfer_router)

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.files import File
 from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
@@ -84,6 +85,8 @@ def send(route: Route, client: Client, url: str, body: dict, **headers: str) -> 
     method = route.method.lower()
     if not route.write:
         return getattr(client, method)(url, headers=headers or None)
+    if route.api and any(isinstance(v, File) for v in body.values()):  # an upload
+        return getattr(client, method)(url, data=body, headers=headers or None)
     if route.api:
         return getattr(client, method)(
             url, data=json.dumps(body), content_type="application/json", headers=headers or None

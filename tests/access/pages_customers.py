@@ -619,8 +619,8 @@ CUSTOMERS_PAGE_ROUTES: list[Route] = [
         method="POST",
         setup=kam_import_batch,
         body=lambda c, o: {"action": "commit", "batch": str(o.batch.pk)},
-        roles={**per_role({"kam"}, yes=Redirect("/customers/import/")), "consultant": 403},
+        roles={**per_role({"kam"}, yes=302), "consultant": 403},
         verify=import_committed,
-        note="only the uploader commits their preview",
+        note="only the uploader commits their preview (a job; then its result page)",
     ),
 ]

@@ -670,6 +670,11 @@ from .org_tree import ORG_TREE_ROUTES  # noqa: E402
 
 ROUTES.extend(ORG_TREE_ROUTES)
 
+# The imports API (issue 11): each batch its uploader's own.
+from .api_imports import IMPORT_API_ROUTES  # noqa: E402
+
+ROUTES.extend(IMPORT_API_ROUTES)
+
 #: URL prefixes (as resolver routes) left out of the completeness check; see the docstring.
 EXCLUDED_PREFIXES: tuple[str, ...] = ("admin/", "static/", "media/")
 

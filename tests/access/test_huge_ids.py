@@ -289,7 +289,18 @@ def probes(route: Route, url: str, body: dict[str, Any], normal: int) -> list[Pr
 #: Routes whose URL or body is built from their objects but carries no integer: they name an
 #: import batch by its UUID, or upload a file.
 NO_INTEGER_INPUT = frozenset(
-    {"io.import.batch", "io.import.preview", "io.import.preview.unreadable", "io.import.commit"}
+    {
+        "io.import.batch",
+        "io.import.preview",
+        "io.import.preview.unreadable",
+        "io.import.commit",
+        # an import is named by a UUID; its upload is a file
+        "api.imports.upload",
+        "api.imports.get",
+        "api.imports.rejected",
+        "api.imports.commit",
+        "api.imports.discard",
+    }
 )
 
 

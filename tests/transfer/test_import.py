@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from keyaccount.contacts.models import Contact
+from keyaccount.core import jobs
 from keyaccount.customers import rules, services
 from keyaccount.customers.models import (
     Customer,
@@ -791,35 +792,94 @@ def test_the_page_upload_preview_commit(cast, client_for):
     content = page.content.decode()
     where = zh("Row %(row)s, column “%(column)s”") % {"row": 3, "column": "统一社会信用代码"}
     assert where in content  # the page is in the user's language
-    assert 'data-testid="commit" disabled' in content
+    assert 'data-testid="commit-valid"' in content  # the good rows may go in without the bad
     assert not Customer.objects.filter(name="页面导入有限公司").exists()  # a preview writes nothing
     batch = ImportBatch.objects.get()
-    # The commit button is refused while rows are in error.
+    # Importing every row is refused while rows are in error.
     response = client.post(IMPORT, {"action": "commit", "batch": str(batch.pk)})
     assert response.status_code == 302
     assert not Customer.objects.filter(name="页面导入有限公司").exists()
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.PREVIEWED
     # Another user cannot see or commit someone's batch.
     other = client_for(cast.colleague)
     assert other.get(f"{IMPORT}?batch={batch.pk}").status_code == 404
     assert other.post(IMPORT, {"action": "commit", "batch": str(batch.pk)}).status_code == 404
-    # A good file.
-    data = customers_file(["页面导入有限公司", code(16), "CN-JS"])
+    assert other.get(f"{IMPORT}?batch={batch.pk}&rejected=xlsx").status_code == 404
+    # The good rows, leaving out the bad one (the job runs at once in the tests).
     response = client.post(
-        IMPORT, {"action": "preview", "file": SimpleUploadedFile("c.xlsx", data)}
+        IMPORT, {"action": "commit", "batch": str(batch.pk), "skip_errors": "1"}, follow=True
     )
-    batch_id = response["Location"].split("batch=")[1].split("&")[0]
-    assert 'data-testid="commit" disabled' not in client.get(response["Location"]).content.decode()
-    response = client.post(IMPORT, {"action": "commit", "batch": batch_id}, follow=True)
+    content = response.content.decode()
+    assert 'data-testid="import-result"' in content
+    assert 'data-testid="rejected-count">1<' in content
     with translation.override("zh-hans"):
         summary = translation.ngettext(
             "%(n)s registration request", "%(n)s registration requests", 1
         ) % {"n": 1}
-    assert summary in response.content.decode()
+    assert summary in content
     assert Customer.objects.get(name="页面导入有限公司").owner == cast.kam
-    # Committing twice (a double click) imports nothing twice.
-    response = client.post(IMPORT, {"action": "commit", "batch": batch_id})
-    assert response.status_code == 404
+    assert not Customer.objects.filter(name="坏行有限公司").exists()
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.DONE
+    assert batch.result["rejected"] == 1
+    # The rejected rows, with the reason and the cell as the file had it.
+    rejected = client.get(f"{IMPORT}?batch={batch.pk}&rejected=xlsx")
+    assert rejected["Content-Type"].startswith("application/vnd.openxml")
+    sheet = load_workbook(io.BytesIO(rejected.content)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][1] == 3 and rows[1][3] == "坏行有限公司" and rows[1][4] == "bad"
+    assert "统一社会信用代码" in rows[1][2]
+    as_csv = client.get(f"{IMPORT}?batch={batch.pk}&rejected=csv").content.decode("utf-8-sig")
+    assert "坏行有限公司" in as_csv and "bad" in as_csv
+    # Committing again (a double click) imports nothing twice: it shows the result.
+    response = client.post(IMPORT, {"action": "commit", "batch": str(batch.pk), "skip_errors": "1"})
+    assert response.status_code == 302
     assert Customer.objects.filter(name="页面导入有限公司").count() == 1
+    # A good file goes in whole.
+    data = customers_file(["另一页面导入有限公司", code(17), "CN-JS"])
+    response = client.post(
+        IMPORT, {"action": "preview", "file": SimpleUploadedFile("c.xlsx", data)}
+    )
+    batch_id = response["Location"].split("batch=")[1].split("&")[0]
+    content = client.get(response["Location"]).content.decode()
+    assert 'data-testid="commit"' in content and 'data-testid="commit" disabled' not in content
+    response = client.post(IMPORT, {"action": "commit", "batch": batch_id}, follow=True)
+    assert 'data-testid="rejected-count">0<' in response.content.decode()
+    assert Customer.objects.filter(name="另一页面导入有限公司").exists()
+
+
+def test_the_page_shows_progress_while_the_job_waits_or_runs(cast, client_for):
+    client = client_for(cast.kam)
+    data = customers_file(["排队导入有限公司", code(18), "CN-JS"])
+    client.post(IMPORT, {"action": "preview", "file": SimpleUploadedFile("c.xlsx", data)})
+    batch = ImportBatch.objects.get()
+    ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.QUEUED)
+    page = client.get(f"{IMPORT}?batch={batch.pk}").content.decode()
+    assert 'data-testid="import-progress"' in page and 'data-state="queued"' in page
+    ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.RUNNING)
+    jobs.report_progress(importing.progress_key(batch), done=150, total=600, phase="writing")
+    partial = client.get(f"{IMPORT}?batch={batch.pk}&progress=1", HTTP_HX_REQUEST="true")
+    assert partial.status_code == 200
+    assert 'value="150" max="600"' in partial.content.decode()
+    # A commit while it runs does not start a second one.
+    client.post(IMPORT, {"action": "commit", "batch": str(batch.pk)})
+    assert not Customer.objects.filter(name="排队导入有限公司").exists()
+    # Once over, the poll asks htmx to reload the page (which shows the result).
+    importing.run_commit(str(batch.pk))
+    over = client.get(f"{IMPORT}?batch={batch.pk}&progress=1", HTTP_HX_REQUEST="true")
+    assert over.status_code == 204 and over["HX-Refresh"] == "true"
+    assert Customer.objects.filter(name="排队导入有限公司").exists()
+
+
+def test_a_file_level_error_says_so_in_the_footer(cast, client_for):
+    client = client_for(cast.kam)
+    data = "电话,地址\n123,上海\n".encode()
+    response = client.post(IMPORT, {"action": "preview", "file": SimpleUploadedFile("c.csv", data)})
+    page = client.get(response["Location"]).content.decode()
+    hint = page.split('data-testid="commit-hint"')[1].split("</span>")[0]
+    assert "文件本身有错误" in hint or "file itself has errors" in hint
+    assert "没有需要导入" not in hint and "nothing to import" not in hint
 
 
 def test_discard_and_expiry(cast, client_for):

@@ -400,9 +400,18 @@ class Evaluation(TimeStampedModel):
 
 
 class ImportBatch(models.Model):
-    """An import between its preview and its commit: the parsed, validated rows (never the
-    file), kept in the database so any app server can commit it. Created per preview, deleted
-    after the commit, a discard, or a day (``customers.importing.BATCH_LIFETIME``)."""
+    """An import from its preview to its result: the parsed, validated rows (never the file),
+    kept in the database so any app server shows it and any worker commits it. Created per
+    preview; the commit runs as a background job (``state``: previewed → queued → running →
+    done, or back to previewed with the reasons when nothing could be written); a preview is
+    kept for a day, a result for a week (``transfer.importing.BATCH_LIFETIME``,
+    ``RESULT_LIFETIME``)."""
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", _("previewed")
+        QUEUED = "queued", _("waiting to be imported")
+        RUNNING = "running", _("importing")
+        DONE = "done", _("imported")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
@@ -411,6 +420,13 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     file_name = models.CharField(_("file"), max_length=200)
     payload = models.JSONField(_("validated rows"), default=dict)
+    state = models.CharField(
+        _("state"), max_length=12, choices=State.choices, default=State.PREVIEWED
+    )
+    skip_errors = models.BooleanField(_("rows in error left out"), default=False)
+    #: what the commit did: {"counts": {...}, "rejected": [...], "message": "..."}
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import batch")

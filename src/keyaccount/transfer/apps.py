@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -10,3 +12,10 @@ class TransferConfig(AppConfig):
     name = "keyaccount.transfer"
     label = "transfer"
     verbose_name = _("Import and export")
+
+    def ready(self) -> None:
+        from keyaccount.core.jobs import Every, register_periodic
+
+        from .importing.jobs import prune_import_batches
+
+        register_periodic(prune_import_batches, Every(dt.timedelta(hours=1)))

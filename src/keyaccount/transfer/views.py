@@ -1,7 +1,6 @@
 """Pages and downloads for importing and exporting customers and contacts."""
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -13,15 +12,16 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from keyaccount.core.excel import FORMATS, XLSX_CONTENT_TYPE, Export, download, file_name
+from keyaccount.core.jobs import read_progress
 from keyaccount.customers import access, permissions, selectors
 from keyaccount.customers.filters import CustomerFilters, parse_filters
-from keyaccount.customers.models import Customer
+from keyaccount.customers.models import Customer, ImportBatch
 from keyaccount.org.requests import AuthenticatedRequest
 
 from . import exporting, importing
@@ -165,8 +165,31 @@ def _import(request: AuthenticatedRequest) -> HttpResponse:
         if found is None:
             return _expired(request)
         batch, plan = found
+        batch = importing.check_job(batch)
+        if "progress" in request.GET:
+            return _progress(request, batch)
+        if "rejected" in request.GET:
+            fmt = "csv" if request.GET.get("rejected") == "csv" else "xlsx"
+            return download(importing.rejected_export(plan, fmt=fmt))
         return _page(request, batch=batch, plan=plan)
     return _page(request)
+
+
+def _job_context(batch: ImportBatch) -> dict[str, Any]:
+    return {
+        "batch": batch,
+        "progress": read_progress(importing.progress_key(batch)),
+        "waiting": batch.state == ImportBatch.State.QUEUED,
+    }
+
+
+def _progress(request: AuthenticatedRequest, batch: ImportBatch) -> HttpResponse:
+    """The progress bar, polled by the page while the job runs; a reload once it is over."""
+    if batch.state not in (ImportBatch.State.QUEUED, ImportBatch.State.RUNNING):
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "transfer/partials/import_progress.html", _job_context(batch))
 
 
 def _batch(request: AuthenticatedRequest, batch_id: str) -> tuple[Any, importing.Plan] | None:
@@ -213,55 +236,19 @@ def _decide(request: AuthenticatedRequest, action: str) -> HttpResponse:
         return _expired(request)
     batch, plan = found
     here = reverse("customers_io:import")
+    if batch.state != ImportBatch.State.PREVIEWED:  # queued, running or done: show where it is
+        return HttpResponseRedirect(f"{here}?batch={batch.pk}")
     if action == "discard":
         batch.delete()
         messages.info(request, _("The preview was discarded; nothing was imported."))
         return HttpResponseRedirect(here)
-    if plan.has_errors:
-        messages.error(request, _("Nothing was imported: correct the rows in error first."))
+    skip = request.POST.get("skip_errors") == "1"
+    refusal = importing.commit_refusal(plan, skip)
+    if refusal:
+        messages.error(request, refusal)
         return HttpResponseRedirect(f"{here}?batch={batch.pk}&show=errors")
-    outcome = importing.commit(actor=request.user, batch=batch, plan=plan)
-    if not outcome.committed:
-        messages.error(request, outcome.message)
-        return HttpResponseRedirect(f"{here}?batch={batch.pk}&show=errors")
-    messages.success(request, _summary(outcome.counts))
-    return HttpResponseRedirect(here)
-
-
-def _summary(counts: dict[str, int]) -> str:
-    parts: list[str] = []
-    texts: dict[str, Callable[[int], str]] = {
-        "customers_created": lambda n: ngettext(
-            "%(n)s registration request", "%(n)s registration requests", n
-        ),
-        "customers_updated": lambda n: ngettext(
-            "%(n)s customer updated", "%(n)s customers updated", n
-        ),
-        "grades_set": lambda n: ngettext("%(n)s grade set", "%(n)s grades set", n),
-        "contacts_created": lambda n: ngettext("%(n)s contact added", "%(n)s contacts added", n),
-        "contacts_updated": lambda n: ngettext(
-            "%(n)s contact updated", "%(n)s contacts updated", n
-        ),
-        "evaluations_created": lambda n: ngettext(
-            "%(n)s evaluation added", "%(n)s evaluations added", n
-        ),
-    }
-    for key, text in texts.items():
-        if counts.get(key):
-            parts.append(text(counts[key]) % {"n": counts[key]})
-    if not parts:
-        return _("Imported: nothing needed to change.")
-    return _("Imported: %(parts)s.") % {"parts": _("; ").join(parts)}
-
-
-def _shown(row: importing.Row, show: str) -> bool:
-    if show == "errors":
-        return row.action == importing.FAILED
-    if show == "warnings":
-        return any(p.level == importing.WARNING for p in row.problems)
-    if show in (importing.CREATE, importing.UPDATE, importing.UNCHANGED):
-        return row.action == show
-    return True
+    importing.start_commit(user=request.user, batch=batch, skip_errors=skip)
+    return HttpResponseRedirect(f"{here}?batch={batch.pk}")
 
 
 def _page(
@@ -285,10 +272,21 @@ def _page(
             permissions.capabilities_for(request.user)
         ),
     }
+    if batch is not None and batch.state != ImportBatch.State.PREVIEWED:
+        context.update(_job_context(batch))
+        if batch.state == ImportBatch.State.DONE:
+            context.update(
+                result=batch.result,
+                summary=importing.summary(batch.result.get("counts", {})),
+                rejected=batch.result.get("rejected", 0),
+            )
+        return render(request, "transfer/import_job.html", context, status=status)
+    if batch is not None and batch.result.get("message"):
+        context["error"] = batch.result["message"]
     if plan is not None:
         show = request.GET.get("show", "all")
         show = show if show in FILTERS else "all"
-        rows = [r for r in plan.rows if _shown(r, show)]
+        rows = [r for r in plan.rows if importing.shown(r, show)]
         page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
         titles = {s.title: (s.title or str(importing.SHEET_TITLES[s.kind])) for s in plan.sheets}
         counts = plan.counts()
@@ -326,5 +324,10 @@ def _page(
                 for s in plan.sheets
             ],
             can_commit=not plan.has_errors and plan.has_work,
+            file_errors=any(p.level == importing.ERROR for p in plan.problems),
+            can_skip=bool(counts[importing.FAILED])
+            and plan.has_work
+            and not importing.commit_refusal(plan, True),
+            good_rows=counts[importing.CREATE] + counts[importing.UPDATE],
         )
     return render(request, "transfer/import.html", context, status=status)

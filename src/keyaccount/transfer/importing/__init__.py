@@ -38,13 +38,23 @@ Where things live (each submodule imports only those above it in this list):
   queries), a contact's or evaluation's customer, chunked loads, a service's refusal on a row;
 - ``customers``, ``contacts``, ``evaluations``: the planner and the commit of each sheet;
 - ``batches``: ``preview``, ``plan_sheets``, ``save_batch`` and ``load_batch``;
-- ``committing``: ``commit``, all rows or none;
+- ``committing``: ``commit``, all rows or none (rows in error at the preview may be left out);
+- ``jobs``: the commit as a background job (``start_commit``, ``run_commit``), its progress
+  and result, the rejected rows as a file;
 - ``template``: ``build_template``.
 
 The names callers use are re-exported here: ``importing.preview``, ``importing.Plan`` ….
 """
 
-from .batches import BATCH_LIFETIME, load_batch, plan_sheets, preview, save_batch
+from .batches import (
+    BATCH_LIFETIME,
+    RESULT_LIFETIME,
+    load_batch,
+    plan_sheets,
+    preview,
+    prune_batches,
+    save_batch,
+)
 from .cells import References, decode_value, encode_value, parse_cell, ref_label
 from .columns import (
     COLUMNS,
@@ -63,11 +73,23 @@ from .columns import (
     header_key,
     model_label,
 )
-from .committing import Outcome, commit
+from .committing import COMMITTABLE, Outcome, Progress, commit
 from .contacts import plan_contacts
 from .customers import plan_customers
 from .duplicates import DuplicateIndex
 from .evaluations import plan_evaluations
+from .jobs import (
+    check_job,
+    commit_import,
+    commit_refusal,
+    progress_key,
+    rejected_export,
+    rejected_rows,
+    run_commit,
+    shown,
+    start_commit,
+    summary,
+)
 from .matching import Context, CustomerRef, Live
 from .plan import (
     CREATE,
@@ -106,6 +128,7 @@ from .template import build_template
 __all__ = [
     "BATCH_LIFETIME",
     "COLUMNS",
+    "COMMITTABLE",
     "CONTACTS",
     "CONTACT_COLUMNS",
     "CREATE",
@@ -126,6 +149,7 @@ __all__ = [
     "MAX_ZIP_ENTRIES",
     "NOTES_TITLE",
     "PAYLOAD_VERSION",
+    "RESULT_LIFETIME",
     "SHEET_TITLES",
     "UNCHANGED",
     "UPDATE",
@@ -141,6 +165,7 @@ __all__ = [
     "Outcome",
     "Plan",
     "Problem",
+    "Progress",
     "ReadResult",
     "References",
     "Row",
@@ -148,7 +173,10 @@ __all__ = [
     "Table",
     "action_label",
     "build_template",
+    "check_job",
     "commit",
+    "commit_import",
+    "commit_refusal",
     "decode_value",
     "detect_kind",
     "encode_value",
@@ -164,7 +192,15 @@ __all__ = [
     "plan_evaluations",
     "plan_sheets",
     "preview",
+    "progress_key",
+    "prune_batches",
     "read_upload",
     "ref_label",
+    "rejected_export",
+    "rejected_rows",
+    "run_commit",
     "save_batch",
+    "shown",
+    "start_commit",
+    "summary",
 ]

@@ -1,9 +1,11 @@
 """The preview of an upload (read, parse, check every row; nothing written) and the
-``ImportBatch`` that keeps it until it is imported, discarded or a day old."""
+``ImportBatch`` that keeps it: a preview until it is imported, discarded or a day old, the
+result of an import for a week."""
 
 from datetime import timedelta
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +22,20 @@ from .plan import FAILED, INFO, Plan, Problem, Sheet, parse_tables
 from .reading import read_upload
 
 BATCH_LIFETIME = timedelta(days=1)
+RESULT_LIFETIME = timedelta(days=7)
+
+
+def _live() -> Q:
+    now = timezone.now()
+    return Q(state=ImportBatch.State.PREVIEWED, created_at__gte=now - BATCH_LIFETIME) | (
+        ~Q(state=ImportBatch.State.PREVIEWED) & Q(created_at__gte=now - RESULT_LIFETIME)
+    )
+
+
+def prune_batches() -> int:
+    """Forget expired previews and old results; returns how many."""
+    deleted, _counts = ImportBatch.objects.exclude(_live()).delete()
+    return deleted
 
 
 _PLANNERS = {CUSTOMERS: plan_customers, CONTACTS: plan_contacts, EVALUATIONS: plan_evaluations}
@@ -55,7 +71,7 @@ def preview(*, user: User, file_name: str, data: bytes) -> Plan:
 
 
 def save_batch(*, user: User, plan: Plan) -> ImportBatch:
-    ImportBatch.objects.filter(created_at__lt=timezone.now() - BATCH_LIFETIME).delete()
+    prune_batches()
     return ImportBatch.objects.create(
         user=user, file_name=plan.file_name[:200], payload=plan.as_json()
     )
@@ -63,11 +79,7 @@ def save_batch(*, user: User, plan: Plan) -> ImportBatch:
 
 def load_batch(*, user: User, batch_id: Any) -> tuple[ImportBatch, Plan] | None:
     """The user's own unexpired batch, or None (someone else's is the same as a missing one)."""
-    batch = (
-        ImportBatch.objects.filter(user=user, created_at__gte=timezone.now() - BATCH_LIFETIME)
-        .filter(pk=batch_id)
-        .first()
-    )
+    batch = ImportBatch.objects.filter(_live(), user=user, pk=batch_id).first()
     if batch is None:
         return None
     try:

@@ -245,3 +245,4 @@ def commit_contacts(
                 counts["contacts_updated"] += 1
         except (ValidationError, PermissionDenied, StaleEditError) as exc:
             fail(row, exc, sheet.headers)
+        ctx.step()

@@ -293,6 +293,7 @@ def commit_customers(ctx: Context, plan: Plan, counts: Counter[str]) -> dict[int
                     counts["grades_set"] += 1
             except (ValidationError, PermissionDenied, StaleEditError) as exc:
                 fail(row, exc, {**_field_headers(sheet), **sheet.headers})
+            ctx.step()
     return created
 
 

@@ -116,3 +116,4 @@ def commit_evaluations(
             counts["evaluations_created"] += 1
         except (ValidationError, PermissionDenied) as exc:
             fail(row, exc, sheet.headers)
+        ctx.step()

@@ -50,6 +50,8 @@ class Context:
     index: DuplicateIndex
     #: customers of the file: name key / credit code → the customer row
     file_customers: dict[str, Row] = field(default_factory=dict)
+    #: called once per row written by a commit (a progress bar's step)
+    step: Callable[[], None] = field(default=lambda: None)
 
     @classmethod
     def load(cls, user: User, refs: References | None = None) -> "Context":

@@ -66,6 +66,7 @@ class Row:
     parsed: int = 0  # how many of ``problems`` came from reading the cells
     boss: str = ""  # contacts, while planning: "c:<contact id>" or "r:<row number>"
     duplicates: list[rules.DuplicateMatch] = field(default_factory=list)  # new customers
+    raw: dict[str, str] = field(default_factory=dict)  # header → text of a cell refused
 
     @property
     def has_error(self) -> bool:
@@ -91,6 +92,7 @@ class Row:
             "l": self.label,
             "c": self.changes,
             "pc": self.parsed,
+            **({"r": self.raw} if self.raw else {}),
         }
 
     @classmethod
@@ -108,6 +110,7 @@ class Row:
             label=data["l"],
             changes=data["c"],
             parsed=data["pc"],
+            raw=data.get("r", {}),
         )
 
 
@@ -341,6 +344,8 @@ def parse_tables(read: ReadResult, refs: References) -> tuple[list[Sheet], list[
                     continue
                 column = columns[key]
                 header_text = headers[key]
+                if isinstance(raw, Formula | CellError):
+                    row.raw[header_text] = raw.text
                 if isinstance(raw, Formula):
                     row.error(
                         _("formulas are not accepted, paste values (the cell holds %(formula)s).")
@@ -356,6 +361,7 @@ def parse_tables(read: ReadResult, refs: References) -> tuple[list[Sheet], list[
                     value = parse_cell(column, raw, refs)
                 except ParseError as exc:
                     row.error(str(exc), header_text)
+                    row.raw[header_text] = as_text(raw)
                     continue
                 if value is not None and value != "":
                     row.values[key] = value
