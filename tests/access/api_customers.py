@@ -172,6 +172,15 @@ CUSTOMERS_API_ROUTES: list[Route] = [
         verify=request_approved,
     ),
     api(
+        "api.customers.registrations.decide",
+        "/api/customers/registrations/decisions",
+        method="POST",
+        setup=kam_pending_request,
+        body=lambda c, o: {"request_ids": [o.request.pk], "approve": True},
+        roles=visible(DECIDERS),
+        verify=request_approved,
+    ),
+    api(
         "api.customers.allocate",
         "/api/customers/allocations",
         method="POST",

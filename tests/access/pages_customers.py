@@ -369,6 +369,25 @@ CUSTOMERS_PAGE_ROUTES: list[Route] = [
         note="a rejection needs a reason",
     ),
     page(
+        "customers.decide_many",
+        "/customers/registrations/decide/",
+        method="POST",
+        setup=kam_pending_request,
+        body=lambda c, o: {"decision": "approve", "requests": [str(o.request.pk)]},
+        roles=visible(DECIDERS, yes=Redirect("/customers/registrations/")),
+        verify=decided,
+        note="the ticked requests at once: all of them or none, 404 for one not visible",
+    ),
+    page(
+        "customers.decide_many.invalid",
+        "/customers/registrations/decide/",
+        method="POST",
+        setup=kam_pending_request,
+        body=lambda c, o: {"decision": "reject", "requests": [str(o.request.pk)]},
+        roles=visible(DECIDERS, yes=400),
+        note="a rejection batch needs its one reason",
+    ),
+    page(
         "customers.allocate",
         "/customers/allocate/",
         method="POST",
@@ -389,6 +408,7 @@ CUSTOMERS_PAGE_ROUTES: list[Route] = [
     # the POST-only actions refuse a GET (405) before they look the record up, so a missing id
     # stands for any: it tells nothing about a record
     _get_refused("customers.decide.get", "/customers/registrations/987654321/decide/"),
+    _get_refused("customers.decide_many.get", "/customers/registrations/decide/"),
     # a visit of the allocation page: for the customers its query names, or how to pick them
     page(
         "customers.allocate.get",

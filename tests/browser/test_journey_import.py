@@ -94,3 +94,17 @@ def test_import_runs_in_the_background_and_reports(
         expect(phone.get_by_test_id("import-result")).to_be_visible()
         assert horizontal_overflow(phone) <= 1
         shot(phone, "import-05-result-phone")
+
+    # The assistant approves the three registrations the import made, at once.
+    assistant = sign_in(new_page, cast.assistant)
+    assistant.goto("/customers/registrations/")
+    boxes = assistant.get_by_test_id("select-request")
+    expect(boxes).to_have_count(3)
+    assistant.get_by_test_id("select-all").check()
+    for n in range(3):
+        expect(boxes.nth(n)).to_be_checked()
+    shot(assistant, "import-06-bulk-approval")
+    assistant.get_by_test_id("approve-selected").click()
+    expect(assistant.locator("#messages .alert-success")).to_contain_text("3")
+    expect(assistant.get_by_test_id("no-pending")).to_be_visible()
+    assert Customer.objects.filter(name__in=GOOD, status="registered").count() == 3

@@ -34,6 +34,8 @@ from .models import (
 from .schemas import (
     AllocationIn,
     AllocationOut,
+    BulkDecisionIn,
+    BulkDecisionOut,
     CustomerDetail,
     CustomerListItem,
     CustomerPage,
@@ -348,6 +350,30 @@ def registration_decision(
         reason=payload.reason,
     )
     return registration_out(registration_for(user, request_id))
+
+
+@router.post(
+    "/registrations/decisions",
+    response={200: BulkDecisionOut, **errors(403, 404, 422)},
+    summary="Approve, or reject with one reason, many registration requests at once",
+    operation_id="registrations_decide",
+)
+def registrations_decision(
+    request: AuthenticatedRequest, payload: BulkDecisionIn
+) -> BulkDecisionOut:
+    """All of them or none: an id that is not a request you can see makes the call a 404, one
+    already decided (or one you may not decide) refuses the whole batch. Each requester is
+    notified once."""
+    user = request.auth
+    ids = sorted(set(payload.request_ids))
+    found = list(selectors.registration_queue(user=user, decision="").filter(pk__in=ids))
+    if len(found) != len(ids):
+        raise Http404
+    services.registrations_decide(
+        actor=user, requests=found, approve=payload.approve, reason=payload.reason
+    )
+    queue = selectors.registration_queue(user=user, decision="").filter(pk__in=ids)
+    return BulkDecisionOut(decided=len(ids), requests=[registration_out(r) for r in queue])
 
 
 @router.post(

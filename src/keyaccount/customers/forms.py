@@ -3,7 +3,7 @@
 The KA list's filter form is ``filters.CustomerFilterForm``: the list's one parser, shared with
 its exports and the API."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django import forms
@@ -161,6 +161,24 @@ class DecideForm(ServiceErrorsMixin, forms.Form):
     @property
     def approve(self) -> bool:
         return bool(self.cleaned_data["decision"] == "approve")
+
+
+class BulkDecideForm(DecideForm):
+    """Many pending requests decided at once, one reason for a rejection batch."""
+
+    requests = forms.TypedMultipleChoiceField(
+        coerce=int,
+        error_messages={"required": _("Tick the requests to decide.")},
+    )
+
+    def __init__(self, *args: Any, pending_ids: Sequence[int] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["requests"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = [(str(pk), str(pk)) for pk in pending_ids]
+        field.error_messages["invalid_choice"] = _(
+            "A ticked request is no longer waiting: it was decided meanwhile. Reload the page."
+        )
 
 
 # --- allocation ------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ REALLOCATED_AWAY = "customers.reallocated_away"
 REALLOCATED_AWAY_MANY = "customers.reallocated_away_many"
 REGISTRATION_APPROVED = "customers.registration_approved"
 REGISTRATION_REJECTED = "customers.registration_rejected"
+REGISTRATIONS_APPROVED_MANY = "customers.registrations_approved_many"
+REGISTRATIONS_REJECTED_MANY = "customers.registrations_rejected_many"
 
 #: history event: a registration approved without a note (the first owner's allocation)
 EVENT_REGISTRATION_APPROVED = "registration_approved"
@@ -58,6 +60,19 @@ def register() -> None:
             REGISTRATION_REJECTED,
             REGISTRATION,
             _("%(actor)s rejected your registration of %(customer)s: %(reason)s"),
+        ),
+        (
+            REGISTRATIONS_APPROVED_MANY,
+            REGISTRATION,
+            _(
+                "%(actor)s approved %(count)s of your registrations (%(names)s …): they are "
+                "yours now."
+            ),
+        ),
+        (
+            REGISTRATIONS_REJECTED_MANY,
+            REGISTRATION,
+            _("%(actor)s rejected %(count)s of your registrations (%(names)s …): %(reason)s"),
         ),
     ):
         register_kind(NoticeKind(code, group, message))

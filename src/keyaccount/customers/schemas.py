@@ -259,6 +259,15 @@ class DecisionIn(InSchema):
     reason: str = Field("", description="Required when rejecting.")
 
 
+class BulkDecisionIn(DecisionIn):
+    request_ids: list[Id] = Field(min_length=1, max_length=MAX_IDS)
+
+
+class BulkDecisionOut(Schema):
+    decided: int
+    requests: list["RegistrationOut"]
+
+
 # --- allocation -----------------------------------------------------------------------------
 
 

@@ -173,18 +173,65 @@ def registration_decide(
         .select_related("customer__owner")
         .get(pk=request.pk)
     )
-    customer = request.customer
+    _check_decidable(permissions.capabilities_for(actor), request)
+    reason = _decision_reason(approve, reason)
+    _decide(actor, request, approve, reason)
+    _notify_decisions(actor, [request], approve, reason)
+    return request
+
+
+@transaction.atomic
+def registrations_decide(
+    *, actor: User, requests: Sequence[RegistrationRequest], approve: bool, reason: str = ""
+) -> list[RegistrationRequest]:
+    """Approve, or reject with one reason, many requests at once: all of them or none (a
+    request someone decided meanwhile, or one the actor may not decide, refuses the batch,
+    naming it). Each requester is told once, however many of theirs were decided."""
+    ids = sorted({r.pk for r in requests})
+    locked = list(
+        RegistrationRequest.objects.select_for_update()
+        .select_related("customer__owner", "decided_by", "requested_by")
+        .filter(pk__in=ids)
+        .order_by("created_at", "id")
+    )
+    if not locked:
+        raise ValidationError(_("Choose the requests to decide."))
     caps = permissions.capabilities_for(actor)
-    if not permissions.can_decide_registration(caps, _owner_unit(customer)):
+    for request in locked:
+        if not permissions.can_decide_registration(caps, _owner_unit(request.customer)):
+            raise _deny(_("Registration requests are decided by the KA department assistant."))
+    decided = [r for r in locked if r.decision != RegistrationRequest.Decision.PENDING]
+    if decided:
+        raise ValidationError(
+            _("Already decided, so nothing was changed: %(names)s.")
+            % {"names": "、".join(r.customer.name for r in decided[:10])}
+        )
+    reason = _decision_reason(approve, reason)
+    for request in locked:
+        _decide(actor, request, approve, reason)
+    _notify_decisions(actor, locked, approve, reason)
+    return locked
+
+
+def _decision_reason(approve: bool, reason: str) -> str:
+    reason = reason.strip()
+    if not approve and not reason:
+        raise ValidationError({"reason": _("Say why the registration is rejected.")})
+    return reason
+
+
+def _check_decidable(caps: permissions.Capabilities, request: RegistrationRequest) -> None:
+    if not permissions.can_decide_registration(caps, _owner_unit(request.customer)):
         raise _deny(_("Registration requests are decided by the KA department assistant."))
     if request.decision != RegistrationRequest.Decision.PENDING:
         raise ValidationError(
             _("This request was already decided (%(decision)s) by %(who)s.")
             % {"decision": request.get_decision_display(), "who": request.decided_by}
         )
-    reason = reason.strip()
-    if not approve and not reason:
-        raise ValidationError({"reason": _("Say why the registration is rejected.")})
+
+
+def _decide(actor: User, request: RegistrationRequest, approve: bool, reason: str) -> None:
+    customer = request.customer
     request.decision = (
         RegistrationRequest.Decision.APPROVED if approve else RegistrationRequest.Decision.REJECTED
     )
@@ -207,14 +254,42 @@ def registration_decide(
             changed_by=actor,
             reason=reason or approved_event,
         )
-    notifications.notify(
-        kind=notices.REGISTRATION_APPROVED if approve else notices.REGISTRATION_REJECTED,
-        recipients=[request.requested_by],
-        params={"customer": customer.name, "actor": str(actor), "reason": reason},
-        url=reverse("customers:detail", args=[customer.pk]) if approve else "",
-        actor=actor,
-    )
-    return request
+
+
+def _notify_decisions(
+    actor: User, requests: Sequence[RegistrationRequest], approve: bool, reason: str
+) -> None:
+    """One notification per requester: of the one request, or of how many (with names)."""
+    by_requester: dict[int, list[RegistrationRequest]] = {}
+    for request in requests:
+        by_requester.setdefault(request.requested_by_id, []).append(request)
+    for mine in by_requester.values():
+        first = mine[0]
+        if len(mine) == 1:
+            notifications.notify(
+                kind=notices.REGISTRATION_APPROVED if approve else notices.REGISTRATION_REJECTED,
+                recipients=[first.requested_by],
+                params={"customer": first.customer.name, "actor": str(actor), "reason": reason},
+                url=reverse("customers:detail", args=[first.customer.pk]) if approve else "",
+                actor=actor,
+            )
+            continue
+        notifications.notify(
+            kind=(
+                notices.REGISTRATIONS_APPROVED_MANY
+                if approve
+                else notices.REGISTRATIONS_REJECTED_MANY
+            ),
+            recipients=[first.requested_by],
+            params={
+                "count": len(mine),
+                "names": "、".join(r.customer.name for r in mine[:3]),
+                "actor": str(actor),
+                "reason": reason,
+            },
+            url=reverse("customers:registrations") + "?tab=decided",
+            actor=actor,
+        )
 
 
 @transaction.atomic

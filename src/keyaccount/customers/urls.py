@@ -9,6 +9,7 @@ urlpatterns = [
     path("customers/register/check/", views.register_check, name="register_check"),
     path("customers/registrations/", views.registrations, name="registrations"),
     path("customers/registrations/<id:pk>/decide/", views.decide, name="decide"),
+    path("customers/registrations/decide/", views.decide_many, name="decide_many"),
     path("customers/allocate/", views.allocate, name="allocate"),
     path("customers/<id:pk>/", views.customer_detail, name="detail"),
     path("customers/<id:pk>/edit/", views.customer_edit, name="edit"),

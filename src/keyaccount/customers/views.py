@@ -18,8 +18,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from keyaccount.core.lookup import MAX_ID
 from keyaccount.core.versioning import StaleEditError
 from keyaccount.org.requests import AuthenticatedRequest
 
@@ -28,6 +30,7 @@ from .filters import CustomerFilterForm
 from .forms import (
     AMOUNT_HINT,
     AllocateForm,
+    BulkDecideForm,
     DecideForm,
     DuplicateCheckForm,
     EvaluationForm,
@@ -294,6 +297,7 @@ def _render_registrations(
     tab: str,
     *,
     failed: tuple[int, DecideForm] | None = None,
+    bulk: BulkDecideForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     caps = _caps(request)
@@ -316,6 +320,9 @@ def _render_registrations(
         "pending_count": pending_count,
         "failed_form": failed[1] if failed else None,
         "may_register": permissions.can_request_registration(caps),
+        "bulk_form": bulk,
+        "selected": set(request.POST.getlist("requests")) if bulk else set(),
+        "can_decide_any": any(row["can_decide"] for row in rows),
     }
     return render(request, "customers/registrations.html", context, status=status)
 
@@ -358,6 +365,45 @@ def decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             messages.success(request, text % {"name": name, "owner": owner})
             return redirect("customers:registrations")
     return _render_registrations(request, "pending", failed=(registration.pk, form), status=400)
+
+
+@login_required
+@require_POST
+def decide_many(request: AuthenticatedRequest) -> HttpResponse:
+    """The assistant approves, or rejects with one reason, the ticked requests at once."""
+    posted = request.POST.getlist("requests")
+    ids = sorted({int(v) for v in posted if v.isdigit() and 0 < int(v) <= MAX_ID})
+    visible = selectors.registration_queue(user=request.user, decision="")
+    found = list(visible.filter(pk__in=ids))
+    if len(found) != len(ids) or len(ids) != len(set(posted)):
+        raise Http404  # a request the user cannot see is the same as a missing one
+    caps = _caps(request)
+    if not all(permissions.can_decide_registration(caps, r.customer.owner.unit_id) for r in found):
+        raise PermissionDenied(
+            _("Registration requests are decided by the KA department assistant.")
+        )
+    pending_ids = [r.pk for r in found if r.decision == RegistrationRequest.Decision.PENDING]
+    form = BulkDecideForm(request.POST, pending_ids=pending_ids)
+    if form.is_valid():
+        try:
+            decided = services.registrations_decide(
+                actor=request.user,
+                requests=found,
+                approve=form.approve,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            n = len(decided)
+            text = (
+                ngettext("%(n)s customer registered.", "%(n)s customers registered.", n)
+                if form.approve
+                else ngettext("%(n)s registration rejected.", "%(n)s registrations rejected.", n)
+            )
+            messages.success(request, text % {"n": n})
+            return redirect("customers:registrations")
+    return _render_registrations(request, "pending", bulk=form, status=400)
 
 
 # --- allocation ---------------------------------------------------------------------------------
