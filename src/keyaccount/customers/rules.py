@@ -78,10 +78,55 @@ _PLACE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "
 _NOISE = re.compile(r"[\s\-_·.,，。、()（）\[\]【】《》“”\"'‘’&＆/]+")
 
 
+#: Legal-form words of Latin-script names (Corporation, Inc, Ltd, GmbH, Co. …): never evidence
+#: that two companies are the same, dropped from the end of a name (and "the" from its start).
+_LATIN_LEGAL = frozenset({
+    "corporation", "corp", "incorporated", "inc", "limited", "ltd", "llc", "llp", "lp", "plc",
+    "gmbh", "mbh", "ag", "kg", "kgaa", "sa", "sas", "sarl", "spa", "srl", "bv", "nv", "oy", "oyj",
+    "ab", "asa", "as", "aps", "kk", "pte", "pty", "pvt", "co", "cos", "company", "companies",
+})  # fmt: skip
+#: Common words of Latin-script company names (Tech, Systems, Global, Group …): left out when
+#: names are compared for likely duplicates, unless nothing else is left.
+_LATIN_GENERIC = frozenset({
+    "the", "and", "of", "group", "holding", "holdings", "international", "intl", "global",
+    "worldwide", "world", "tech", "technology", "technologies", "systems", "system", "solutions",
+    "solution", "services", "service", "software", "soft", "industries", "industry", "industrial",
+    "enterprises", "enterprise", "partners", "partner", "consulting", "consultants", "networks",
+    "network", "net", "labs", "lab", "laboratories", "media", "digital", "trading", "trade",
+    "products", "product", "manufacturing", "engineering", "energy", "resources", "development",
+    "capital", "management", "communications", "telecom", "electronics", "electronic", "data",
+    "information", "info", "america", "american", "asia", "pacific", "china", "europe", "usa",
+    "us", "uk",
+})  # fmt: skip
+_LATIN_WORD = re.compile(r"[^\W_]+")
+_LETTER = re.compile(r"[a-z]")
+#: Latin-script names need more in common than Chinese ones to be "similar": with 26 letters,
+#: unrelated names share far more characters by chance.
+LATIN_SIMILAR_THRESHOLD = 0.85
+
+
+def is_latin(text: str) -> bool:
+    """Mostly Latin letters (``Acme Widgets Ltd``), not Chinese with a Latin word (华为ICT)."""
+    letters = len(_LETTER.findall(text))
+    return letters > 0 and letters * 2 > len(_NOISE.sub("", text))
+
+
+def _latin_words(text: str) -> list[str]:
+    words = _LATIN_WORD.findall(text)
+    while len(words) > 1 and words[-1] in _LATIN_LEGAL:
+        words.pop()
+    if len(words) > 1 and words[0] == "the":
+        words.pop(0)
+    return words
+
+
 def name_key(name: str) -> str:
     """The name as compared for exact duplicates: width, case, spaces, punctuation and the
-    legal form (有限公司, 股份有限公司, 集团 …) ignored; geography kept."""
+    legal form (有限公司, 股份有限公司, 集团 …; Corporation, Inc, Ltd, GmbH …) ignored;
+    geography kept."""
     text = unicodedata.normalize("NFKC", name or "").lower()
+    if is_latin(text):
+        return "".join(_latin_words(text))
     text = _NOISE.sub("", text)
     changed = True
     while changed:
@@ -94,7 +139,14 @@ def name_key(name: str) -> str:
 
 
 def core_key(name: str) -> str:
-    """``name_key`` without a leading province or city (江苏省…, 深圳市…): for likely duplicates."""
+    """``name_key`` without a leading province or city (江苏省…, 深圳市…): for likely duplicates.
+    A Latin-script name keeps its distinctive words, space-separated (``acme widgets`` of
+    *The Acme Widgets Technologies Inc.*): legal forms and common words are not evidence."""
+    text = unicodedata.normalize("NFKC", name or "").lower()
+    if is_latin(text):
+        words = _latin_words(text)
+        distinctive = [w for w in words if w not in _LATIN_GENERIC]
+        return " ".join(distinctive or words)
     text = name_key(name)
     changed = True
     while changed:
@@ -113,6 +165,10 @@ def core_key(name: str) -> str:
     return text
 
 
+def similar_threshold(core: str) -> float:
+    return LATIN_SIMILAR_THRESHOLD if is_latin(core) else SIMILAR_THRESHOLD
+
+
 def name_similarity(a: str, b: str) -> float:
     """0..1 similarity of two core keys. One containing the other counts when it is most of it
     (京畿电网运营 in 京畿电网运营北京), not when it is a generic remainder (电网运营)."""
@@ -121,9 +177,40 @@ def name_similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
     short, long_ = sorted((a, b), key=len)
+    if is_latin(a) or is_latin(b):
+        return _latin_similarity(a, b)
     if len(short) >= 4 and short in long_ and len(short) / len(long_) >= 0.7:
         return 0.9
     return SequenceMatcher(None, a, b).ratio()
+
+
+#: Common word parts (Innotech, Cheapnet, Microsoft …): not compared.
+_LATIN_PARTS = ("tronics", "systems", "tech", "soft", "ware", "works", "logic", "net", "sys")
+
+
+def _word_similarity(a: str, b: str) -> float:
+    """Two words ending in the same common part are compared without it (Innotech and
+    Infotech are *inno* and *info*); a typo is not a different word (Microsft)."""
+    for part in _LATIN_PARTS:
+        if a.endswith(part) and b.endswith(part) and min(len(a), len(b)) - len(part) >= 3:
+            a, b = a[: -len(part)], b[: -len(part)]
+            break
+    return SequenceMatcher(None, a, b).ratio()
+
+
+def _latin_similarity(a: str, b: str) -> float:
+    """Word by word: each word of the shorter name must match one of the other (a typo
+    allowed), and the matched words count against the longer name's words. *Northwind
+    Traders* and *Southwind Traders* share a word and most letters, but not their names."""
+    short, long_ = sorted((a.split(), b.split()), key=len)
+    if not short:
+        return 0.0
+    matched = 0.0
+    for word in short:
+        best = max(_word_similarity(word, other) for other in long_)
+        if best >= LATIN_SIMILAR_THRESHOLD:
+            matched += best
+    return matched / len(long_)
 
 
 def place_of(name_key_: str, core_key_: str) -> str:
@@ -175,6 +262,7 @@ def find_duplicates(
     code = normalize_credit_code(credit_code)
     nkey, ckey = name_key(name), core_key(name)
     place = place_of(nkey, ckey)
+    threshold = similar_threshold(ckey)
     found: list[DuplicateMatch] = []
     for c in candidates:
         if code and c.credit_code and c.credit_code == code:
@@ -191,10 +279,10 @@ def find_duplicates(
             found.append(DuplicateMatch(c.id, DuplicateReason.SAME_CORE_NAME, 0.95))
             continue
         # Cheap upper bound first: a check runs against tens of thousands of candidates.
-        if SequenceMatcher(None, ckey, c.core_key).real_quick_ratio() < SIMILAR_THRESHOLD:
+        if SequenceMatcher(None, ckey, c.core_key).real_quick_ratio() < threshold:
             continue
         score = name_similarity(ckey, c.core_key)
-        if score >= SIMILAR_THRESHOLD:
+        if score >= threshold:
             found.append(DuplicateMatch(c.id, DuplicateReason.SIMILAR_NAME, round(score, 2)))
     order = list(DuplicateReason.values)
     found.sort(key=lambda m: (order.index(m.reason), -m.similarity, m.id))
