@@ -107,6 +107,7 @@ def build_world() -> SimpleNamespace:
             "element": "budget",
             "name": "customers",
             "batch_id": str(batch.pk),
+            "person_id": cast.colleague.pk,
         },
         query={"customer": customer.pk},
     )

@@ -16,6 +16,7 @@ from keyaccount.customers.api import router as customers_router
 from keyaccount.org.api import router as org_router
 from keyaccount.org.api_auth import ActiveSessionAuth, TokenAuth
 from keyaccount.org.api_notifications import router as org_notifications_router
+from keyaccount.org.api_people import router as org_people_router
 from keyaccount.pipeline.api import router as pipeline_router
 from keyaccount.process.api import router as process_router
 from keyaccount.transfer.api import router as transfer_router
@@ -47,6 +48,7 @@ api_errors.install(api)
 api.add_router("/", core_router)
 api.add_router("/", org_router)
 api.add_router("/", org_notifications_router)
+api.add_router("/", org_people_router)
 api.add_router("/process/", process_router)
 api.add_router("/customers/", customers_router)
 api.add_router("/contacts/", contacts_router)

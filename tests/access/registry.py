@@ -670,6 +670,11 @@ from .org_tree import ORG_TREE_ROUTES  # noqa: E402
 
 ROUTES.extend(ORG_TREE_ROUTES)
 
+# The people API (issue 11): the members of the units each role sees.
+from .api_people import PEOPLE_API_ROUTES  # noqa: E402
+
+ROUTES.extend(PEOPLE_API_ROUTES)
+
 # The imports API (issue 11): each batch its uploader's own.
 from .api_imports import IMPORT_API_ROUTES  # noqa: E402
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, QuerySet, Value, Window
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils.translation import gettext, ngettext
@@ -458,3 +458,30 @@ def org_search(*, user: Any, text: str) -> dict[str, Any]:
         "found": min(len(people), SEARCH_SHOWN) + min(len(units), SEARCH_SHOWN),
         "shown": SEARCH_SHOWN,
     }
+
+
+def people_list(
+    *, user: Any, unit_id: int | None = None, text: str = "", active: bool | None = True
+) -> QuerySet[User]:
+    """People of the units ``user`` may see (the org tree's members), sorted by pinyin:
+    optionally those of one unit and the units below it, whose name, username or pinyin
+    holds ``text``, active or not."""
+    ids = visible_unit_ids(user)
+    people = User.objects.all() if ids is None else User.objects.filter(unit_id__in=sorted(ids))
+    if unit_id is not None:
+        below = descendants(unit_parents(), [unit_id])
+        people = people.filter(unit_id__in=sorted(below))
+    if active is not None:
+        people = people.filter(is_active=active)
+    text = text.strip()
+    if text:
+        folded = text.lower()
+        people = people.filter(
+            Q(username__icontains=text)
+            | Q(display_name__icontains=text)
+            | Q(first_name__icontains=text)
+            | Q(last_name__icontains=text)
+            | Q(pinyin__startswith=folded)
+            | Q(pinyin_full__contains=folded.replace(" ", ""))
+        )
+    return people.select_related("unit").prefetch_related(_roles()).order_by("pinyin_sort", "id")
