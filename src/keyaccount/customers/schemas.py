@@ -88,7 +88,12 @@ class CustomerQuery(PageQuery):
         le=SCORE_RANGE[1],
         description="Weighted score up to (one decimal); a reversed range is turned round.",
     )
-    sort: SortCode = "name"
+    sort: SortCode = Field(
+        "name",
+        title="CustomerSort",
+        description="name (pinyin order), grade, score, updated (last change) or revenue; "
+        "`-` sorts descending.",
+    )
 
 
 class RegistrationQuery(PageQuery):

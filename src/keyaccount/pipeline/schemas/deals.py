@@ -37,6 +37,12 @@ from .work import ElementOut
 # --- references -----------------------------------------------------------------------------
 
 
+SORT_HELP = (
+    "signing (expected signing date), amount, weighted (amount × probability), stage, "
+    "customer, name, age (days in stage) or updated (last change); `-` sorts descending."
+)
+
+
 class StageRef(OutSchema):
     id: int
     code: str
@@ -115,7 +121,11 @@ class FilterQuery(InSchema):
 
 class OpportunityQuery(FilterQuery, PageQuery):
     status: StatusFilter = Field("open", description="`all` for every status.")
-    sort: SortCode = Field("signing", description="`-` sorts descending.")
+    sort: SortCode = Field(
+        "signing",
+        title="OpportunitySort",
+        description=SORT_HELP,
+    )
 
 
 class TotalsQuery(FilterQuery):
@@ -127,7 +137,11 @@ class BoardQuery(FilterQuery):
 
 
 class MajorQuery(PageQuery):
-    sort: SortCode = Field("-amount", description="`-` sorts descending.")
+    sort: SortCode = Field(
+        "-amount",
+        title="OpportunitySort",
+        description=SORT_HELP,
+    )
 
 
 # --- opportunities --------------------------------------------------------------------------
