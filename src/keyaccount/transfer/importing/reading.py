@@ -5,6 +5,7 @@ that the rows can say what they hold)."""
 import csv
 import io
 import logging
+import time
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,6 +22,14 @@ MAX_ROWS = 20_000
 MAX_UNPACKED = 200 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2_000
 MAX_COLUMNS = 100
+#: Rows read in all, blank ones included: a sheet of a million formatted blank rows is refused
+#: when it gets here, not after it has been parsed to its end.
+MAX_SCANNED_ROWS = MAX_ROWS + 5_000
+#: Columns a sheet may declare (its used range): more means a hostile or broken file, whose
+#: every row would be parsed in full though only ``MAX_COLUMNS`` are read.
+MAX_DECLARED_COLUMNS = 1_000
+#: Seconds a file may take to be read.
+MAX_SECONDS = 60.0
 
 
 class FileRefusedError(Exception):
@@ -113,20 +122,64 @@ def _decode(data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             pass
     elif b"\x00" in data[:8192]:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            return utf16
         raise _not_a_spreadsheet(_("a binary file"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        try:
-            return data.decode("gb18030"), "GB18030 (GBK)"
-        except UnicodeDecodeError:
-            raise FileRefusedError(
-                _(
-                    "The file is neither UTF-8 nor GB18030/GBK text, so it is not a CSV "
-                    "export. Save it from Excel or WPS as “CSV UTF-8”, or upload the .xlsx."
-                )
-            ) from None
+        return _chinese_legacy(data)
     return text, "UTF-8 (BOM)" if data.startswith(b"\xef\xbb\xbf") else "UTF-8"
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text saved without its byte order mark: ASCII characters (digits, commas, line
+    ends) leave a NUL byte beside them, on the odd bytes (little-endian) or the even ones."""
+    head = data[:8192]
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    if max(odd, even) < len(head) // 8 or min(odd, even) * 4 > max(odd, even):
+        return None
+    codec = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        return data.decode(codec), "UTF-16 (no BOM)"
+    except UnicodeDecodeError:
+        return None
+
+
+def _odd_share(text: str) -> float:
+    """The share of non-ASCII characters that no Chinese text holds (kana, Cyrillic, Greek,
+    box drawing): high when one Chinese encoding is read as another."""
+    wide = [c for c in text[:20000] if ord(c) > 0x7F]
+    if not wide:
+        return 0.0
+    odd = sum(
+        1 for c in wide
+        if "\u3040" <= c <= "\u30ff" or "\u0370" <= c <= "\u04ff" or "\u2500" <= c <= "\u257f"
+        or "\uff61" <= c <= "\uff9f"
+    )  # fmt: skip
+    return odd / len(wide)
+
+
+def _chinese_legacy(data: bytes) -> tuple[str, str]:
+    """GB18030/GBK, or Big5 (Traditional Chinese, from Taiwan or Hong Kong) told apart by what
+    each reading gives: Big5 read as GBK is full of kana and Cyrillic letters."""
+    readings: list[tuple[float, str, str]] = []
+    for codec, label in (("gb18030", "GB18030 (GBK)"), ("big5", "Big5")):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        readings.append((_odd_share(text), text, label))
+    if not readings:
+        raise FileRefusedError(
+            _(
+                "The file is neither UTF-8, GB18030/GBK nor Big5 text, so it is not a CSV "
+                "export. Save it from Excel or WPS as “CSV UTF-8”, or upload the .xlsx."
+            )
+        )
+    _share, text, label = min(readings, key=lambda r: r[0])  # GB18030 first on a tie
+    return text, label
 
 
 def _read_csv(text: str) -> Table:
@@ -140,6 +193,8 @@ def _read_csv(text: str) -> Table:
     data_rows = 0
     try:
         for number, record in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+            if number > MAX_SCANNED_ROWS:
+                raise _too_many_rows(_("CSV"), number)
             cells: list[Any] = [_csv_cell(v) for v in record[:MAX_COLUMNS]]
             if any(c is not None for c in cells):
                 data_rows += 1
@@ -213,13 +268,20 @@ def _read_xlsx(data: bytes) -> list[Table]:
             _("The workbook could not be read (it may be damaged). Open it and save it again.")
         ) from exc
     tables = []
-    data_rows = 0
+    data_rows = scanned = 0
+    started = time.monotonic()
     try:
         for sheet in workbook.worksheets:
             if getattr(sheet, "sheet_state", "visible") != "visible":
                 continue
+            _check_declared_size(sheet)
             rows: list[tuple[int, list[Any]]] = []
             for number, row in enumerate(sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS), 1):
+                scanned += 1
+                if scanned > MAX_SCANNED_ROWS:
+                    raise _too_many_rows(sheet.title, scanned)
+                if scanned % 1000 == 0 and time.monotonic() - started > MAX_SECONDS:
+                    raise _too_slow(scanned)
                 cells = [_xlsx_cell(c) for c in row]
                 while cells and cells[-1] is None:
                     cells.pop()
@@ -238,6 +300,45 @@ def _read_xlsx(data: bytes) -> list[Table]:
     finally:
         workbook.close()
     return tables
+
+
+def _check_declared_size(sheet: Any) -> None:
+    """A sheet whose used range (its ``dimension``) spans thousands of columns is refused
+    before any row is parsed: each of its rows would be read to its last cell."""
+    try:
+        columns = int(sheet.max_column or 0)
+    except (TypeError, ValueError):
+        return
+    if columns > MAX_DECLARED_COLUMNS:
+        raise FileRefusedError(
+            _(
+                "The sheet “%(sheet)s” uses %(columns)s columns; at most %(max)s are read. "
+                "Delete the columns it does not need (or copy the rows into the template) and "
+                "upload it again."
+            )
+            % {"sheet": sheet.title, "columns": f"{columns:,}", "max": MAX_COLUMNS}
+        )
+
+
+def _too_many_rows(sheet: str, scanned: int) -> FileRefusedError:
+    return FileRefusedError(
+        _(
+            "The sheet “%(sheet)s” holds more than %(max)s rows, blank ones included (a "
+            "formatted range far below the data counts too). Delete the empty rows below the "
+            "data, or copy the rows into the template, and upload it again."
+        )
+        % {"sheet": sheet, "max": f"{MAX_SCANNED_ROWS:,}"}
+    )
+
+
+def _too_slow(scanned: int) -> FileRefusedError:
+    return FileRefusedError(
+        _(
+            "Reading the workbook took more than %(seconds)s seconds (%(rows)s rows read), "
+            "so it was stopped. Save it as CSV, or copy the rows into the template."
+        )
+        % {"seconds": int(MAX_SECONDS), "rows": f"{scanned:,}"}
+    )
 
 
 def _xlsx_cell(cell: Any) -> Any:
