@@ -77,3 +77,23 @@ def test_is_chinese_follows_the_active_language():
         assert is_chinese() is False
     with translation.override("zh-hans"):
         assert is_chinese() is True
+
+
+def test_a_moment_in_a_message_names_its_time_zone():
+    import datetime as dt
+
+    from django.test import override_settings
+    from django.utils import timezone, translation
+
+    from keyaccount.core.i18n import moment
+    from keyaccount.core.versioning import StaleEditError
+
+    at = dt.datetime(2026, 12, 3, 3, 56, tzinfo=dt.UTC)
+    with translation.override("en"):
+        assert moment(at).endswith("11:56 (UTC+8)")
+        with timezone.override("Asia/Kolkata"):
+            assert moment(at).endswith("09:26 (UTC+5:30)")
+        with override_settings(TIME_ZONE="UTC"), timezone.override("UTC"):
+            assert moment(at).endswith("03:56 (UTC+0)")
+        error = StaleEditError(changed_by="王芳", changed_at=at, current_version=3)
+        assert "at 2026-12-03 11:56 (UTC+8) after you opened it" in error.message

@@ -4,8 +4,10 @@ Content that administrators edit is kept in two columns, ``<field>_zh`` and ``<f
 ``Localized`` reads the one for the active language and falls back to the other.
 """
 
+from datetime import datetime, timedelta
 from typing import Any, overload
 
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 
 
@@ -37,3 +39,15 @@ class Localized:
         if obj is None:
             return self
         return localized(obj, self.field)
+
+
+def moment(value: datetime) -> str:
+    """A moment as people read it in a message: the date and time in the active time zone, and
+    that zone's offset, so nobody wonders whose clock it is (``2026-12-03 11:56 (UTC+8)``)."""
+    local = timezone.localtime(value)
+    offset = local.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    zone = f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+    return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({zone})"

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models, transaction
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from .i18n import moment
 from .models import VersionedModel
 
 
@@ -25,11 +25,7 @@ class StaleEditError(Exception):
 
     @property
     def message(self) -> str:
-        when = (
-            formats.date_format(timezone.localtime(self.changed_at), "DATETIME_FORMAT")
-            if self.changed_at
-            else "?"
-        )
+        when = moment(self.changed_at) if self.changed_at else "?"
         return _(
             "%(who)s changed this record at %(when)s after you opened it. "
             "Your changes were not saved: reload to see theirs, then make yours again."
