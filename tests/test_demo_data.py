@@ -80,3 +80,21 @@ def test_demo_teams_sit_under_the_ka_department_in_their_regions(demo):
 
 def test_demo_administrator_sees_everything(demo):
     assert scope_for(User.objects.get(username="admin")).everything is True
+
+
+def test_demo_has_an_import_with_a_rejected_row_and_its_registrations_waiting(demo):
+    from keyaccount.customers.models import ImportBatch, RegistrationRequest
+    from keyaccount.transfer.demo import LEADS
+
+    batch = ImportBatch.objects.get(user__username="liu.yang")
+    assert batch.state == ImportBatch.State.DONE
+    assert batch.result["rejected"] == 1
+    assert batch.result["counts"] == {"customers_created": len(LEADS)}
+    waiting = RegistrationRequest.objects.filter(
+        decision="pending", customer__name__in=[name for name, *_rest in LEADS]
+    )
+    assert waiting.count() == len(LEADS)
+    client = Client()
+    client.force_login(User.objects.get(username="liu.yang"))
+    page = client.get(f"/customers/import/?batch={batch.pk}").content.decode()
+    assert 'data-testid="import-result"' in page

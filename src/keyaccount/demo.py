@@ -14,6 +14,7 @@ from keyaccount.org import demo as org_demo
 from keyaccount.org import notifications
 from keyaccount.org.models import User
 from keyaccount.pipeline import demo as pipeline_demo
+from keyaccount.transfer import demo as transfer_demo
 
 USERS = org_demo.USERS
 
@@ -45,4 +46,5 @@ def _load(*, password: str) -> list[org_demo.DemoUser]:
     customers_demo.load(password=password)
     contacts_demo.load()
     pipeline_demo.load()
+    transfer_demo.load()
     return users
