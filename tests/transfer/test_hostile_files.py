@@ -2,6 +2,7 @@
 refused file says which limit and the number; encodings that are not UTF-8 are told apart."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.utils import translation
@@ -89,3 +90,17 @@ def test_big5_is_told_from_gbk():
 def test_a_real_binary_file_is_still_refused():
     with pytest.raises(FileRefusedError, match="binary file"):
         read_upload("x.csv", bytes(range(256)) * 40)
+
+
+def test_a_header_matched_by_another_name_is_said_and_an_amount_s_unit_is_named(cast):
+    from keyaccount.transfer import importing
+
+    data = b"name,revenue\nAcme Corporation,1100.04\n"
+    plan = importing.preview(user=cast.kam, file_name="c.csv", data=data)
+    messages = [(p.level, p.column, p.message) for p in plan.problems]
+    assert any(
+        level == "warning" and column == "revenue" and "taken as yuan" in message
+        for level, column, message in messages
+    )
+    assert any("revenue → Annual revenue (yuan)" in m for _l, _c, m in messages)
+    assert next(iter(plan.rows)).values["revenue"] == Decimal("1100.04")

@@ -22,6 +22,7 @@ from .columns import (
     CUSTOMER_COLUMNS,
     CUSTOMERS,
     EVALUATIONS,
+    Column,
     both_languages,
     export_only_headers,
     header_index,
@@ -271,6 +272,7 @@ def parse_tables(read: ReadResult, refs: References) -> tuple[list[Sheet], list[
         by_position: dict[int, str] = {}
         headers: dict[str, str] = {}
         quietly_ignored = []
+        guessed: list[tuple[str, Column]] = []  # matched by an alias, not the column's label
         for position, raw in enumerate(header):
             if raw is None:
                 if any(len(cells) > position and cells[position] is not None
@@ -316,6 +318,31 @@ def parse_tables(read: ReadResult, refs: References) -> tuple[list[Sheet], list[
                 continue
             headers[key] = text
             by_position[position] = key
+            if header_key(text) not in both_languages(columns[key].label):
+                guessed.append((text, columns[key]))
+        for text, column in guessed:
+            if column.type == "amount":
+                problems.append(
+                    Problem(
+                        WARNING,
+                        _("Column “%(column)s” of the %(where)s was read as “%(field)s”: its "
+                          "amounts are taken as yuan (元), as they are written. If the file "
+                          "gives them in another unit (万元, millions) or currency, convert "
+                          "them first.")
+                        % {"column": text, "where": where, "field": column.header},
+                        header_number,
+                        text,
+                    )
+                )  # fmt: skip
+        if guessed:
+            problems.append(
+                Problem(
+                    INFO,
+                    _("Columns matched by another name: %(columns)s.")
+                    % {"columns": "、".join(f"{t} → {c.header}" for t, c in guessed)},
+                    header_number,
+                )
+            )
         if quietly_ignored:
             problems.append(
                 Problem(
