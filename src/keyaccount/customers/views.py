@@ -339,11 +339,7 @@ def registrations(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     registration = access.registration_for(request.user, pk)
-    owner_unit = registration.customer.owner.unit_id
-    if not permissions.can_decide_registration(_caps(request), owner_unit):
-        raise PermissionDenied(
-            _("Registration requests are decided by the KA department assistant.")
-        )
+    _check_decider(request, [registration])
     form = DecideForm(request.POST)
     if form.is_valid():
         try:
@@ -367,6 +363,16 @@ def decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _render_registrations(request, "pending", failed=(registration.pk, form), status=400)
 
 
+def _check_decider(request: AuthenticatedRequest, requests: list[RegistrationRequest]) -> None:
+    caps = _caps(request)
+    if not all(
+        permissions.can_decide_registration(caps, r.customer.owner.unit_id) for r in requests
+    ):
+        raise PermissionDenied(
+            _("Registration requests are decided by the KA department assistant.")
+        )
+
+
 @login_required
 @require_POST
 def decide_many(request: AuthenticatedRequest) -> HttpResponse:
@@ -377,11 +383,7 @@ def decide_many(request: AuthenticatedRequest) -> HttpResponse:
     found = list(visible.filter(pk__in=ids))
     if len(found) != len(ids) or len(ids) != len(set(posted)):
         raise Http404  # a request the user cannot see is the same as a missing one
-    caps = _caps(request)
-    if not all(permissions.can_decide_registration(caps, r.customer.owner.unit_id) for r in found):
-        raise PermissionDenied(
-            _("Registration requests are decided by the KA department assistant.")
-        )
+    _check_decider(request, found)
     pending_ids = [r.pk for r in found if r.decision == RegistrationRequest.Decision.PENDING]
     form = BulkDecideForm(request.POST, pending_ids=pending_ids)
     if form.is_valid():
