@@ -189,7 +189,7 @@ def registrations_decide(
     naming it). Each requester is told once, however many of theirs were decided."""
     ids = sorted({r.pk for r in requests})
     locked = list(
-        RegistrationRequest.objects.select_for_update()
+        RegistrationRequest.objects.select_for_update(of=("self",))
         .select_related("customer__owner", "decided_by", "requested_by")
         .filter(pk__in=ids)
         .order_by("created_at", "id")
