@@ -166,7 +166,9 @@ class Plan:
                 {
                     "kind": s.kind,
                     "title": s.title,
-                    "headers": s.headers,
+                    # pairs, not an object: PostgreSQL's jsonb does not keep the order of keys,
+                    # and the file's column order is what the rejected rows are written in
+                    "headers": [[key, text] for key, text in s.headers.items()],
                     "rows": [r.as_json() for r in s.rows],
                 }
                 for s in self.sheets
@@ -186,7 +188,7 @@ class Plan:
                 Sheet(
                     kind=s["kind"],
                     title=s["title"],
-                    headers=s["headers"],
+                    headers=dict(s["headers"]),
                     rows=[Row.from_json(r) for r in s["rows"]],
                 )
                 for s in data["sheets"]
