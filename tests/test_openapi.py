@@ -42,3 +42,30 @@ def test_401_answers_have_the_documented_shape(client):
     answer = client.get("/api/me")
     assert answer.status_code == 401
     assert set(answer.json()) == {"detail"}
+
+
+def test_ninja_s_own_answers_speak_the_product_s_language(client):
+    from django.utils import translation
+
+    from keyaccount.core.api_errors import install  # noqa: F401  (the handlers are installed)
+
+    with translation.override("en"):
+        expected_401 = translation.gettext(
+            "Sign in, or send a valid API token (Authorization: Bearer ka_…)."
+        )
+    answer = client.get("/api/me", headers={"Accept-Language": "en"})
+    assert answer.json() == {"detail": expected_401}
+    zh = client.get("/api/me", headers={"Accept-Language": "zh-hans"})
+    assert zh.status_code == 401 and zh.json()["detail"] != expected_401
+
+
+def test_an_unreadable_body_is_a_400_saying_so(cast, client):
+    client.force_login(cast.kam)
+    answer = client.post(
+        "/api/customers/registrations",
+        data="{not json",
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
+    )
+    assert answer.status_code == 400
+    assert "cannot be read" in answer.json()["detail"] or "无法读取" in answer.json()["detail"]

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Schema
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from .versioning import StaleEditError
@@ -95,6 +96,15 @@ def install(api: "NinjaAPI") -> None:
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return api.create_response(request, {"detail": _("Not found")}, status=404)
 
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        """ninja's own answers (an unreadable body, no credentials), in the requester's
+        language and the one error shape."""
+        detail = {
+            400: _("The body of the request cannot be read: send valid JSON."),
+            401: _("Sign in, or send a valid API token (Authorization: Bearer ka_…)."),
+        }.get(exc.status_code, str(exc))
+        return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
     def stale_edit(request: HttpRequest, exc: StaleEditError) -> HttpResponse:
         body = {"detail": exc.message, "current_version": exc.current_version}
         return api.create_response(request, body, status=409)
@@ -105,6 +115,7 @@ def install(api: "NinjaAPI") -> None:
         (PermissionDenied, permission_denied),
         (Http404, not_found),
         (StaleEditError, stale_edit),
+        (HttpError, http_error),
     ]
     for exc_class, handler in handlers:
         api.add_exception_handler(exc_class, handler)
