@@ -3,6 +3,7 @@ worker died, and running it twice."""
 
 import io
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -191,3 +192,20 @@ def test_the_command_says_what_is_wrong(cast, tmp_path):
         call_command("import", _file(tmp_path, two_rows()), "--user", "kam", "--kind", "contacts")
     with pytest.raises(CommandError, match=r"c\.csv"):
         call_command("import", _file(tmp_path, b"", "c.csv"), "--user", "kam")
+
+
+def test_an_unreachable_queue_leaves_the_batch_previewed_saying_so(cast, monkeypatch):
+    batch = previewed(cast.kam, csv_bytes([HEADER, ["队列故障有限公司", code(45), "CN-JS"]]))
+
+    def down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(import_jobs, "commit_import", SimpleNamespace(enqueue=down))
+    answer = Api(cast.kam).post(f"/api/imports/{batch.pk}/commit", {"skip_errors": False})
+    assert answer.status_code == 503
+    batch.refresh_from_db()
+    assert batch.state == ImportBatch.State.PREVIEWED
+    assert answer.json()["detail"] == batch.result["message"]
+    with translation.override("en"):
+        assert "could not be handed to the background worker" in import_jobs._not_queued()
+    assert not Customer.objects.filter(name="队列故障有限公司").exists()

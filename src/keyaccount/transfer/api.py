@@ -225,7 +225,7 @@ def import_rows(
 
 @router.post(
     "/imports/{batch_id}/commit",
-    response={202: ImportOut, **errors(400, 403, 404, 409, 422)},
+    response={202: ImportOut, **errors(400, 403, 404, 409, 422, 503)},
     summary="Import the previewed rows, as a background job",
     operation_id="import_commit",
 )
@@ -242,7 +242,9 @@ def import_commit(
     refusal = importing.commit_refusal(plan, payload.skip_errors)
     if refusal:
         raise ValidationError({"skip_errors": refusal})
-    importing.start_commit(user=request.auth, batch=batch, skip_errors=payload.skip_errors)
+    if not importing.start_commit(user=request.auth, batch=batch, skip_errors=payload.skip_errors):
+        batch.refresh_from_db()
+        return Status(503, ErrorOut(detail=batch.result.get("message", "")))
     return Status(202, _out(*_load(request, batch_id)))
 
 

@@ -2,6 +2,7 @@
 run by the worker, followed by a progress bar, and summed up in a result with the rejected
 rows as a file to correct and upload again."""
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -30,13 +31,16 @@ from .columns import COLUMNS, SHEET_TITLES
 from .committing import COMMITTABLE, Outcome, commit
 from .plan import CREATE, ERROR, FAILED, UNCHANGED, UPDATE, WARNING, Plan, Row, Sheet
 
+log = logging.getLogger(__name__)
+
 
 def progress_key(batch: ImportBatch) -> str:
     return f"import:{batch.pk}"
 
 
 def start_commit(*, user: User, batch: ImportBatch, skip_errors: bool = False) -> bool:
-    """Queue the commit of a previewed batch; False if it is already queued or imported.
+    """Queue the commit of a previewed batch; False if it is already queued or imported, or
+    could not be queued (the batch then says why).
 
     Called outside of a transaction (a page, the API, the CLI): the batch is *queued* and
     committed before the job is enqueued, so a worker never finds it still *previewed*."""
@@ -45,11 +49,28 @@ def start_commit(*, user: User, batch: ImportBatch, skip_errors: bool = False) -
     ).update(state=ImportBatch.State.QUEUED, skip_errors=skip_errors, result={})
     if queued:
         jobs.report_progress(progress_key(batch), done=0, total=0, phase="queued")
-        result = commit_import.enqueue(str(batch.pk), translation.get_language())
+        try:
+            result = commit_import.enqueue(str(batch.pk), translation.get_language())
+        except Exception:
+            # the queue is unreachable (Redis down, the database busy): nothing was queued, so
+            # the batch must not wait for ever; the page says so and the import may be retried
+            log.exception("the commit of import %s could not be enqueued", batch.pk)
+            ImportBatch.objects.filter(pk=batch.pk, state=ImportBatch.State.QUEUED).update(
+                state=ImportBatch.State.PREVIEWED, result={"message": _not_queued()}
+            )
+            return False
         ImportBatch.objects.filter(pk=batch.pk, state=ImportBatch.State.QUEUED).update(
             result={"job": result.id}
         )
     return bool(queued)
+
+
+def _not_queued() -> str:
+    return _(
+        "The import could not be handed to the background worker (its queue is unreachable); "
+        "nothing was imported. Try again in a moment; if it fails again, tell your "
+        "administrator."
+    )
 
 
 def commit_refusal(plan: Plan, skip_errors: bool) -> str:
