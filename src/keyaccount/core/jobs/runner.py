@@ -7,7 +7,10 @@ installation runs."""
 
 import datetime as dt
 import logging
+import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, close_old_connections, connection
@@ -88,10 +91,26 @@ def run_worker(
     finally:
         stopping.set()
         if kind == "database":
-            try:
-                upkeep.stop(worker_id)
-            except DatabaseError:
-                logger.warning("Could not sign the worker off", exc_info=True)
+            # a second stop signal (Ctrl-C reaches the whole process group, then ``serve``
+            # forwards a SIGTERM) must not cut the sign-off short
+            with _stop_signals_ignored():
+                try:
+                    upkeep.stop(worker_id)
+                except DatabaseError:
+                    logger.warning("Could not sign the worker off", exc_info=True)
+
+
+@contextmanager
+def _stop_signals_ignored() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
 
 
 def _run_database(
