@@ -17,13 +17,13 @@ from keyaccount.customers import rules
 from keyaccount.customers.models import Customer, ImportBatch
 
 from ..conftest import Cast
+from ..core.jobs_fixtures import DATABASE_TASKS
 from .conftest import shot
 from .test_journey_customers import sign_in
 from .test_journey_foundation import horizontal_overflow, switch_language
 
 pytestmark = pytest.mark.browser
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 GOOD = ["苏州精密机械有限公司", "无锡新能源科技股份有限公司", "常州轨道交通装备有限公司"]
 
 

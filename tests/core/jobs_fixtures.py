@@ -6,6 +6,9 @@ from keyaccount.core.models import PeriodicRun
 
 RAN: list[str] = []
 
+#: ``override_settings(TASKS=DATABASE_TASKS)``: jobs wait in the database for a worker.
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 
 @task()
 def record(name: str) -> str:

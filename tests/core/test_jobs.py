@@ -23,8 +23,8 @@ from keyaccount.core.jobs import runner, schedule, upkeep
 from keyaccount.core.models import PeriodicRun, WorkerBeat
 
 from . import jobs_fixtures
+from .jobs_fixtures import DATABASE_TASKS
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 pytestmark = pytest.mark.django_db(transaction=True)
 
 

@@ -19,10 +19,10 @@ from keyaccount.transfer import importing
 from keyaccount.transfer.importing import jobs as import_jobs
 
 from ..api_support import Api
+from ..core.jobs_fixtures import DATABASE_TASKS
 from .test_import import code, csv_bytes
 
 HEADER = ["客户名称", "统一社会信用代码", "区域"]
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
 @pytest.fixture(autouse=True)

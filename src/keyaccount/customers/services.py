@@ -198,8 +198,7 @@ def registrations_decide(
         raise ValidationError(_("Choose the requests to decide."))
     caps = permissions.capabilities_for(actor)
     for request in locked:
-        if not permissions.can_decide_registration(caps, _owner_unit(request.customer)):
-            raise _deny(_("Registration requests are decided by the KA department assistant."))
+        _require_decider(caps, request)
     decided = [r for r in locked if r.decision != RegistrationRequest.Decision.PENDING]
     if decided:
         raise ValidationError(
@@ -220,9 +219,13 @@ def _decision_reason(approve: bool, reason: str) -> str:
     return reason
 
 
-def _check_decidable(caps: permissions.Capabilities, request: RegistrationRequest) -> None:
+def _require_decider(caps: permissions.Capabilities, request: RegistrationRequest) -> None:
     if not permissions.can_decide_registration(caps, _owner_unit(request.customer)):
         raise _deny(_("Registration requests are decided by the KA department assistant."))
+
+
+def _check_decidable(caps: permissions.Capabilities, request: RegistrationRequest) -> None:
+    _require_decider(caps, request)
     if request.decision != RegistrationRequest.Decision.PENDING:
         raise ValidationError(
             _("This request was already decided (%(decision)s) by %(who)s.")

@@ -53,8 +53,9 @@ def stop(worker_id: str) -> None:
 def recover_lost(now: dt.datetime | None = None) -> tuple[int, int]:
     """Requeue or fail the running jobs of dead workers; returns (requeued, failed)."""
     now = now or timezone.now()
-    alive = set(WorkerBeat.objects.filter(seen_at__gte=now - STALE).values_list("worker_id"))
-    alive_ids = {worker_id for (worker_id,) in alive}
+    alive_ids = set(
+        WorkerBeat.objects.filter(seen_at__gte=now - STALE).values_list("worker_id", flat=True)
+    )
     requeued = failed = 0
     with transaction.atomic():
         running = DBTaskResult.objects.running().select_for_update(skip_locked=True)

@@ -11,6 +11,7 @@ from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from openpyxl import Workbook
 
 from keyaccount.core import jobs
 from keyaccount.core.excel import (
@@ -109,9 +110,11 @@ def check_job(batch: ImportBatch) -> ImportBatch:
     job_id = batch.result.get("job")
     if batch.state not in COMMITTABLE[1:] or not job_id:
         return batch
+    if not commit_import.get_backend().supports_get_result:  # the immediate backend: done
+        return batch
     try:
         status = commit_import.get_result(job_id).status
-    except (NotImplementedError, TaskResultDoesNotExist):
+    except TaskResultDoesNotExist:  # pruned, or enqueued on another backend
         return batch
     if status == TaskResultStatus.FAILED:
         ImportBatch.objects.filter(pk=batch.pk, state=batch.state).update(
@@ -253,8 +256,6 @@ def rejected_export(plan: Plan, *, fmt: str = "xlsx") -> Export:
             file_name(base, extension="csv"),
             CSV_CONTENT_TYPE,
         )
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
     if not tables:
         stream_sheet(workbook, str(_("Rejected rows")), [str(h) for h in fixed], [])
