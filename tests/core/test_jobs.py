@@ -53,6 +53,24 @@ def test_the_real_worker_runs_what_was_enqueued(database_backend):
     assert not WorkerBeat.objects.exists()  # the worker signed off
 
 
+def test_a_stop_signal_during_the_first_upkeep_round_still_signs_the_worker_off(
+    database_backend, monkeypatch
+):
+    beat = upkeep.beat
+
+    def beat_then_stopped(worker_id: str, **kwargs: object) -> None:
+        beat(worker_id, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)  # as ``serve`` stops it right after it started
+
+    monkeypatch.setattr(upkeep, "beat", beat_then_stopped)
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(SystemExit) as stop:
+        runner.run_worker(queues=["default"], interval=0, batch=True)
+    assert stop.value.code == 0
+    assert not WorkerBeat.objects.exists()
+    assert signal.getsignal(signal.SIGTERM) is before  # the caller's handler is back
+
+
 def test_enqueue_on_commit_waits_for_the_commit(database_backend):
     from django.db import transaction
 

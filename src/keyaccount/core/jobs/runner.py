@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import FrameType
 
 from django.db import DatabaseError, close_old_connections, connection
 from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
@@ -76,36 +77,77 @@ def run_worker(
     kind = backend_kind()
     worker_id = get_random_string(12)
     keeper = Upkeep(worker_id, recovers=kind == "database")
-    keeper.once()
     stopping = threading.Event()
     thread = threading.Thread(target=keeper.loop, args=(stopping,), daemon=True, name="upkeep")
-    if not batch:
-        thread.start()
+    with _stop_signals_kept():
+        _stop_before_start()
+        try:
+            keeper.once()
+            if not batch:
+                thread.start()
+            if kind == "database":
+                _run_database(queues, interval, batch, max_tasks, worker_id)
+            elif kind == "redis":
+                _run_redis(queues, batch, max_tasks, worker_id)
+            else:
+                logger.info("The %s backend runs jobs where they are enqueued: no worker", kind)
+        finally:
+            stopping.set()
+            if kind == "database":
+                # a second stop signal (a worker started by hand, Ctrl-C pressed twice) must
+                # not cut the sign-off short
+                with _stop_signals_ignored():
+                    try:
+                        upkeep.stop(worker_id)
+                    except DatabaseError:
+                        logger.warning("Could not sign the worker off", exc_info=True)
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def _stop_signals_kept() -> Iterator[None]:
+    """The caller's signal handlers are back when the worker returns (tests run it inline)."""
+    if not _in_main_thread():
+        yield
+        return
+    before = {s: signal.getsignal(s) for s in _STOP_SIGNALS}
     try:
-        if kind == "database":
-            _run_database(queues, interval, batch, max_tasks, worker_id)
-        elif kind == "redis":
-            _run_redis(queues, batch, max_tasks, worker_id)
-        else:
-            logger.info("The %s backend runs jobs where they are enqueued: no worker", kind)
+        yield
     finally:
-        stopping.set()
-        if kind == "database":
-            # a second stop signal (Ctrl-C reaches the whole process group, then ``serve``
-            # forwards a SIGTERM) must not cut the sign-off short
-            with _stop_signals_ignored():
-                try:
-                    upkeep.stop(worker_id)
-                except DatabaseError:
-                    logger.warning("Could not sign the worker off", exc_info=True)
+        for number, handler in before.items():
+            signal.signal(number, handler)
+
+
+def _stop_before_start() -> None:
+    """Until the backend's worker takes the signals over, the first stop signal ends the worker
+    through its sign-off and any later one is ignored: a SIGTERM during the first upkeep round
+    would otherwise end the process on the spot and leave its heartbeat behind."""
+    if not _in_main_thread():
+        return
+    seen = False
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal seen
+        if not seen:
+            seen = True
+            raise SystemExit(0)
+
+    for number in _STOP_SIGNALS:
+        signal.signal(number, stop)
 
 
 @contextmanager
 def _stop_signals_ignored() -> Iterator[None]:
-    if threading.current_thread() is not threading.main_thread():
+    if not _in_main_thread():
         yield
         return
-    before = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    before = {s: signal.signal(s, signal.SIG_IGN) for s in _STOP_SIGNALS}
     try:
         yield
     finally:

@@ -44,7 +44,13 @@ class Command(BaseCommand):
         commands = {"web server": web}
         if not options["no_worker"] and backend_kind() != "immediate":
             commands["worker"] = [sys.executable, "-m", "keyaccount", "worker"]
-        children = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}  # noqa: S603
+        # each child in its own process group: Ctrl-C at the terminal reaches this command
+        # only, which stops each child with a single SIGTERM (a second signal would cut the
+        # worker's current job and sign-off short)
+        children = {
+            name: subprocess.Popen(cmd, process_group=0)  # noqa: S603
+            for name, cmd in commands.items()
+        }
         stopping = False
 
         def stop(signum: int, frame: FrameType | None) -> None:
