@@ -350,6 +350,26 @@ PIPELINE_API_ROUTES: list[Route] = [
         verify=created,
         note="on the customer's page: its owner and their managers; the assistant only reads",
     ),
+    api(
+        "api.pipeline.import",
+        f"{P}/opportunities/import",
+        method="POST",
+        setup=kam_customer,
+        body=lambda c, o: {
+            "source": "矩阵",
+            "deals": [
+                {
+                    "customer_id": o.customer.pk,
+                    "name": "矩阵导入机会",
+                    "amount": "800000",
+                    "stage_id": Stage.objects.get(order=3).pk,
+                    "expected_signing": (timezone.localdate() + timedelta(days=90)).isoformat(),
+                }
+            ],
+        },
+        roles={role: 201 if role in {"admin", "director"} else 403 for role in SIGNED_IN},
+        note="deals with their stage and history: administrators and the sales director only",
+    ),
     _read("api.pipeline.detail", ""),
     api("api.pipeline.detail.missing", f"{P}/opportunities/987654321", signed_in=404),
     api("api.pipeline.detail.not_a_number", f"{P}/opportunities/abc", signed_in=422),

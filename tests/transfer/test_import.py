@@ -151,11 +151,12 @@ def test_template_has_headers_dropdowns_lists_and_an_example(cast, client_for):
     assert response.status_code == 200
     assert "filename*=UTF-8''" in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.content))
-    customers, contacts, evaluations = workbook.worksheets[:3]
+    customers, contacts, evaluations, opportunities = workbook.worksheets[:4]
     with translation.override("zh-hans"):
         titles = [str(importing.SHEET_TITLES[k]) for k in importing.KINDS]
         notes_title = str(importing.NOTES_TITLE)
-    assert [customers.title, contacts.title, evaluations.title] == titles
+    assert [customers.title, contacts.title, evaluations.title, opportunities.title] == titles
+    assert opportunities["F1"].value == "阶段 *"  # with a list of the playbook's stages
     assert customers["A1"].value == "客户名称 *"
     with translation.override("zh-hans"):
         expected = [f"{c.header}{' *' if c.required else ''}" for c in importing.CONTACT_COLUMNS]
@@ -183,7 +184,7 @@ def test_template_has_headers_dropdowns_lists_and_an_example(cast, client_for):
         plan = preview(cast.kam, response.content)
     assert not errors(plan)
     assert not plan.has_work
-    assert sum("template's example" in m for _r, _c, _l, m in problems(plan)) == 3
+    assert sum("template's example" in m for _r, _c, _l, m in problems(plan)) == 4
 
 
 def test_template_is_in_english_for_english_users(cast, client_for):
@@ -201,7 +202,7 @@ def test_template_is_in_english_for_english_users(cast, client_for):
 def test_filled_template_round_trip(cast, client_for):
     response = client_for(cast.kam).get(reverse("customers_io:template"))
     workbook = load_workbook(io.BytesIO(response.content))
-    customers, contacts, evaluations = workbook.worksheets[:3]
+    customers, contacts, evaluations, _opportunities = workbook.worksheets[:4]
     customers.append(["江苏华瑞电力科技有限公司", "华瑞电力", code(1), "CN-JS 江苏", "电网"])
     contacts.append(["江苏华瑞电力科技有限公司", None, "王军", "信息中心主任", None, "13912345678"])
     evaluations.append(["江苏华瑞电力科技有限公司", None, "2025年3月5日", 3, 4, 3, 4, 5, "已立项"])

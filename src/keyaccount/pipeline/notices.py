@@ -17,6 +17,7 @@ RISK_ABANDONED = "pipeline.risk_abandoned"
 
 EVENT_CONTRACT_SIGNED = "contract_signed"
 EVENT_RISK_ASSESSED = "risk_assessed"
+EVENT_DEAL_IMPORTED = "deal_imported"
 
 
 def _level(code: str) -> str:
@@ -57,5 +58,9 @@ def register() -> None:
         )
     )
     events.register(EVENT_CONTRACT_SIGNED, _("Contract %(number)s signed"))
+    events.register(
+        EVENT_DEAL_IMPORTED,
+        _("Imported from %(source)s at the stage and status it gives; the gates were not run."),
+    )
     events.register(EVENT_RISK_ASSESSED, _("Risk assessed: %(level)s"), level=_level)
     events.register("risk_decided", _("Risk decision: %(decision)s"), decision=_decision)

@@ -55,6 +55,19 @@ def may_register_competitors(caps: Capabilities) -> bool:
     return may_open_deals(caps)
 
 
+def can_import_deal(caps: Capabilities, *, owner_unit_id: int | None) -> bool:
+    """Deals with their stage, owner and history come in through an administrator, or the
+    sales director covering the owner's unit: nobody else puts a deal past a gate."""
+    return caps.everything or (
+        owner_unit_id is not None and owner_unit_id in caps.director_unit_ids
+    )
+
+
+def may_import_deals(caps: Capabilities) -> bool:
+    """Whether the user could import deals for some owner (``can_import_deal``)."""
+    return caps.everything or bool(caps.director_unit_ids)
+
+
 def can_reassign(caps: Capabilities, *, owner_unit_id: int | None) -> bool:
     """The deal's owner's managers hand it to someone else (``services.opportunity_reassign``)."""
     return caps.manages(owner_unit_id)

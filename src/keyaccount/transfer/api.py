@@ -62,7 +62,7 @@ class ProgressOut(OutSchema):
 class ResultOut(OutSchema):
     counts: dict[str, int] = Field(
         description="What was written: customers_created, customers_updated, grades_set, "
-        "contacts_created, contacts_updated, evaluations_created."
+        "contacts_created, contacts_updated, evaluations_created, opportunities_created."
     )
     rejected: int = Field(description="Rows left out (in error at the preview).")
     summary: str

@@ -13,6 +13,7 @@ The submodules hold:
 
 - ``deals``: opportunity lists, totals, the board and the major-project list; opening,
   reading, editing and reassigning an opportunity; its forecast changes.
+- ``imports``: deals brought in from another system at their stage, with their history.
 - ``gate``: the gate (checklist, forms, elements, what is missing), checking criteria off,
   moving forward and back, the transitions.
 - ``outcomes``: won (with the contract and its milestones), lost, abandoned, reopened; the
@@ -32,9 +33,10 @@ The submodules hold:
 
 from ninja import Router
 
-from . import contracts, deals, gate, outcomes, power_map, reviews, risk, work
+from . import contracts, deals, gate, imports, outcomes, power_map, reviews, risk, work
 
 router = Router(tags=["pipeline"])
+router.add_router("", imports.router)  # before ``deals``: ``/opportunities/import`` is no id
 router.add_router("", deals.router)
 router.add_router("", gate.router)
 router.add_router("", outcomes.router)

@@ -10,7 +10,8 @@ submodules hold:
 - ``evidence``: evidence criteria: whether the record satisfies a criterion's facts;
 - ``risk``: the risk total and level;
 - ``deals``: what a deal's fields and its contract's payment milestones must satisfy, and the
-  weighted forecast.
+  weighted forecast;
+- ``imports``: what a deal brought in from another system must satisfy (dates, outcome).
 """
 
 from .deals import (
@@ -45,6 +46,7 @@ from .gate import (
     missing_to_leave,
     risk_pending_text,
 )
+from .imports import ImportedDeal, imported_problems
 from .risk import (
     RISK_MAX_SCORE,
     RiskThresholds,
@@ -86,6 +88,7 @@ __all__ = [
     "GateInput",
     "GateResult",
     "Health",
+    "ImportedDeal",
     "Influence",
     "Knowledge",
     "Missing",
@@ -107,6 +110,7 @@ __all__ = [
     "evidence_met",
     "fact_met",
     "form_missing_text",
+    "imported_problems",
     "milestone_amount",
     "milestone_problems",
     "milestone_state_problems",

@@ -100,6 +100,8 @@ class Move(models.TextChoices):
     LOST = "lost", gettext_lazy("Lost")
     ABANDONED = "abandoned", gettext_lazy("Abandoned")
     REOPENED = "reopened", gettext_lazy("Reopened")
+    #: brought in from another system at its stage and status, dated by the file; no gate run
+    IMPORTED = "imported", gettext_lazy("Imported")
 
 
 class Health(StrEnum):

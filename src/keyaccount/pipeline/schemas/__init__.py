@@ -16,6 +16,7 @@ callers keep ``schemas.X``:
   ``OpportunityDetail``; opening, editing and reassigning a deal; ``ForecastChangeOut``.
 - ``gate``: the gate (``GateOut`` and its checklist, forms and elements), checks, moving
   forward and back, ``GateRefusedOut`` and ``TransitionOut``.
+- ``imports``: deals brought in from another system (``OpportunitiesImportIn``).
 - ``outcomes``: won (``WinIn``), lost, abandoned, reopened; ``LossReasonOut``.
 - ``contracts``: the contract and its payment milestones.
 - ``work``: key evaluation elements, competitors (catalogue and on the deal), the deal team,
@@ -85,6 +86,7 @@ from .gate import (
     MoveIn,
     TransitionOut,
 )
+from .imports import ImportedDealIn, OpportunitiesImportIn, OpportunitiesImportOut
 from .outcomes import LoseIn, LossReasonOut, ReasonIn, WinIn
 from .power_map import BuyingRoleIn, BuyingRoleOut, ContactRef, PowerMapNode, PowerMapOut
 from .risk import (
@@ -148,6 +150,7 @@ __all__ = [
     "GateRefusedOut",
     "HealthCode",
     "Id",
+    "ImportedDealIn",
     "InfluenceCode",
     "KnowledgeCode",
     "LoseIn",
@@ -162,6 +165,8 @@ __all__ = [
     "Money",
     "MoveCode",
     "MoveIn",
+    "OpportunitiesImportIn",
+    "OpportunitiesImportOut",
     "OpportunityDetail",
     "OpportunityIn",
     "OpportunityListItem",

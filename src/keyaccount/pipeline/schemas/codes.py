@@ -31,7 +31,9 @@ BuyingRoleCode = Literal[
 InfluenceCode = Literal["high", "medium", "low"]
 AttitudeCode = Literal["supporter", "neutral", "opponent", "unknown"]
 TeamRoleCode = Literal["consultant", "senior_kam", "account_manager", "director", "other"]
-MoveCode = Literal["created", "step", "advance", "back", "won", "lost", "abandoned", "reopened"]
+MoveCode = Literal[
+    "created", "step", "advance", "back", "won", "lost", "abandoned", "reopened", "imported"
+]
 ForecastFieldCode = Literal["amount", "expected_signing", "probability"]
 SortCode = Literal[
     "signing", "-signing", "amount", "-amount", "weighted", "-weighted", "stage", "-stage",

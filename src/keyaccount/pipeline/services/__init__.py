@@ -18,6 +18,8 @@ Callers use ``services.X``; the submodules hold:
 - ``moves``: moving through the gates (``MoveResult``), won with the contract, lost,
   abandoned, reopened;
 - ``reviews``: the department head's review of a gate a sales director overrode;
+- ``imports``: deals brought in from another system at their stage and status, dated by the
+  source, with one *imported* transition (``opportunities_import``), set-based;
 - ``contracts``: a won deal's payment milestones (``MilestoneInput``, ``MILESTONE_FIELDS``):
   checking them against the contract, adding, recording acceptance, invoicing and collection,
   deleting.
@@ -39,6 +41,7 @@ from .deals import (
     opportunity_reassign,
     opportunity_update,
 )
+from .imports import import_refusal, opportunities_import
 from .moves import (
     MoveResult,
     opportunity_abandon,
@@ -80,11 +83,13 @@ __all__ = [
     "criterion_set",
     "element_set",
     "follow_up_add",
+    "import_refusal",
     "member_add",
     "member_remove",
     "milestone_add",
     "milestone_delete",
     "milestone_update",
+    "opportunities_import",
     "opportunity_abandon",
     "opportunity_create",
     "opportunity_lose",

@@ -1,9 +1,10 @@
-"""Import customers, contacts and evaluations from Excel (.xlsx) and CSV.
+"""Import customers, contacts, evaluations and opportunities from Excel (.xlsx) and CSV.
 
 parse → validate every row with the rules the services apply → preview → commit.
 
 The format is one workbook (the template, ``build_template``) with a sheet per kind of record:
-customers (客户档案), contacts (联系人) and comprehensive evaluations (客户综合评估). A sheet is
+customers (客户档案), contacts (联系人), comprehensive evaluations (客户综合评估) and
+opportunities (商机, with their stage, owner, dates and outcome). A sheet is
 recognised by its header row, not by its name, so any sheet may be left out or renamed; a CSV
 file holds one of them. Headers are matched in either language.
 
@@ -21,7 +22,8 @@ Matching (what makes a second import of the same file change nothing):
   registration check does); a visible match is updated (blank cells never erase anything);
   an unmatched row becomes a registration request owned by the importer;
 - contacts by customer, then name and mobile;
-- evaluations by customer, date, scores and summary.
+- evaluations by customer, date, scores and summary;
+- opportunities by customer and name (an existing deal is never changed by an import).
 
 Where things live (each submodule imports only those above it in this list):
 
@@ -36,7 +38,8 @@ Where things live (each submodule imports only those above it in this list):
 - ``duplicates``: ``DuplicateIndex``, likely duplicates for thousands of names at once;
 - ``matching``: the ``Context`` every row is checked against (loaded in a fixed number of
   queries), a contact's or evaluation's customer, chunked loads, a service's refusal on a row;
-- ``customers``, ``contacts``, ``evaluations``: the planner and the commit of each sheet;
+- ``customers``, ``contacts``, ``evaluations``, ``opportunities``: the planner and the commit
+  of each sheet (opportunities through ``pipeline.services.opportunities_import``);
 - ``batches``: ``preview``, ``plan_sheets``, ``save_batch`` and ``load_batch``;
 - ``committing``: ``commit``, all rows or none (rows in error at the preview may be left out);
 - ``jobs``: the commit as a background job (``start_commit``, ``run_commit``), its progress
@@ -66,6 +69,8 @@ from .columns import (
     EVALUATIONS,
     EXPORT_ONLY,
     KINDS,
+    OPPORTUNITIES,
+    OPPORTUNITY_COLUMNS,
     SHEET_TITLES,
     Column,
     export_only_headers,
@@ -91,6 +96,7 @@ from .jobs import (
     summary,
 )
 from .matching import Context, CustomerRef, Live
+from .opportunities import commit_opportunities, plan_opportunities
 from .plan import (
     CREATE,
     ERROR,
@@ -148,6 +154,8 @@ __all__ = [
     "MAX_UNPACKED",
     "MAX_ZIP_ENTRIES",
     "NOTES_TITLE",
+    "OPPORTUNITIES",
+    "OPPORTUNITY_COLUMNS",
     "PAYLOAD_VERSION",
     "RESULT_LIFETIME",
     "SHEET_TITLES",
@@ -176,6 +184,7 @@ __all__ = [
     "check_job",
     "commit",
     "commit_import",
+    "commit_opportunities",
     "commit_refusal",
     "decode_value",
     "detect_kind",
@@ -190,6 +199,7 @@ __all__ = [
     "plan_contacts",
     "plan_customers",
     "plan_evaluations",
+    "plan_opportunities",
     "plan_sheets",
     "preview",
     "progress_key",

@@ -13,11 +13,12 @@ from keyaccount.customers.models import ImportBatch
 from keyaccount.org.models import User
 
 from .cells import References
-from .columns import CONTACTS, CUSTOMERS, EVALUATIONS, KINDS
+from .columns import CONTACTS, CUSTOMERS, EVALUATIONS, KINDS, OPPORTUNITIES
 from .contacts import plan_contacts
 from .customers import plan_customers
 from .evaluations import plan_evaluations
 from .matching import Context
+from .opportunities import plan_opportunities
 from .plan import FAILED, INFO, Plan, Problem, Sheet, parse_tables
 from .reading import read_upload
 
@@ -38,7 +39,12 @@ def prune_batches() -> int:
     return deleted
 
 
-_PLANNERS = {CUSTOMERS: plan_customers, CONTACTS: plan_contacts, EVALUATIONS: plan_evaluations}
+_PLANNERS = {
+    CUSTOMERS: plan_customers,
+    CONTACTS: plan_contacts,
+    EVALUATIONS: plan_evaluations,
+    OPPORTUNITIES: plan_opportunities,
+}
 
 
 def plan_sheets(ctx: Context, sheets: list[Sheet]) -> None:

@@ -138,6 +138,14 @@ def parse_cell(column: Column, value: Any, refs: References) -> Any:
         if grade not in rules.Grade.values:
             raise ParseError(_("A grade is A, B, C or D, not “%(value)s”.") % {"value": text})
         return grade
+    if kind == "currency":
+        return _choice(
+            text, _CURRENCIES, _("A currency is CNY, USD, EUR, HKD or JPY, not “%(value)s”.")
+        )
+    if kind == "deal_status":
+        return _choice(
+            text, _STATUSES, _("A status is open, won, lost or abandoned, not “%(value)s”.")
+        )
     if kind == "mobile":
         problem = rules.mobile_problem(text)
         if problem:
@@ -160,6 +168,33 @@ def parse_cell(column: Column, value: Any, refs: References) -> Any:
             raise ParseError(_("“%(value)s” is not a web address.") % {"value": value}) from exc
         return text
     return text
+
+
+_CURRENCIES = {
+    "cny": "CNY", "rmb": "CNY", "人民币": "CNY", "元": "CNY", "¥": "CNY", "￥": "CNY",
+    "usd": "USD", "美元": "USD", "$": "USD", "us$": "USD",
+    "eur": "EUR", "欧元": "EUR", "€": "EUR",
+    "hkd": "HKD", "港币": "HKD", "港元": "HKD",
+    "jpy": "JPY", "日元": "JPY", "円": "JPY",
+}  # fmt: skip
+_STATUS_WORDS = {
+    "open": ("open", "opened", "active", "in progress", "进行中", "跟进中", "开放", "未关闭"),
+    "won": ("won", "win", "closed won", "closed-won", "赢单", "成交", "已签约", "中标"),
+    "lost": ("lost", "lose", "closed lost", "closed-lost", "输单", "丢单", "未中标", "失败"),
+    "abandoned": ("abandoned", "dropped", "cancelled", "canceled", "放弃", "已放弃", "取消"),
+}
+_STATUSES = {word: status for status, words in _STATUS_WORDS.items() for word in words}
+
+
+def choice_key(text: str) -> str:
+    return re.sub(r"[\s_]+", " ", fold(text)).strip().lower()
+
+
+def _choice(text: str, choices: dict[str, str], message: str) -> str:
+    found = choices.get(choice_key(text))
+    if found is None:
+        raise ParseError(message % {"value": text})
+    return found
 
 
 def _pick(text: str, keys: dict[str, list[int]], items: dict[int, Any], what: str) -> int:

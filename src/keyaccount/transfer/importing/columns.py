@@ -11,9 +11,12 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from keyaccount.contacts.models import Contact
 from keyaccount.customers.models import Customer, Evaluation
+from keyaccount.pipeline.models import Contract, Opportunity
 
 CUSTOMERS, CONTACTS, EVALUATIONS = "customers", "contacts", "evaluations"
-KINDS = (CUSTOMERS, CONTACTS, EVALUATIONS)
+OPPORTUNITIES = "opportunities"
+#: in the order they are planned and written (a later kind may name a record of an earlier one)
+KINDS = (CUSTOMERS, CONTACTS, EVALUATIONS, OPPORTUNITIES)
 
 
 @dataclass(frozen=True)
@@ -150,16 +153,79 @@ EVALUATION_COLUMNS: tuple[Column, ...] = (
     _text(Evaluation, "next_steps", width=30),
 )  # fmt: skip
 
+_DATE_HELP = gettext_lazy("2025-03-05, 2025/3/5, 2025年3月5日 or an Excel date.")
+
+OPPORTUNITY_COLUMNS: tuple[Column, ...] = (
+    Column("customer", gettext_lazy("Customer"), "customer", required=True,
+           help=CONTACT_COLUMNS[0].help,
+           aliases=("account", "customer name", "客户名称", "客户全称", "公司名称"), width=32),
+    CONTACT_COLUMNS[1],
+    Column("name", gettext_lazy("Opportunity name"), "text", required=True,
+           help=gettext_lazy("With the customer, identifies the deal: a second import of the "
+                             "same row changes nothing."),
+           aliases=("opportunity", "deal", "deal name", "商机", "商机名称", "项目名称"),
+           max_length=_max(Opportunity, "name"), width=30),
+    Column("amount", gettext_lazy("Expected amount"), "amount", required=True,
+           help=_AMOUNT_HELP, aliases=("amount", "金额", "预计金额", "商机金额")),
+    Column("currency", model_label(Opportunity, "currency"), "currency",
+           help=gettext_lazy("CNY (blank), USD, EUR …; or 人民币, 美元."),
+           aliases=("币种", "货币"), width=10),
+    Column("stage", model_label(Opportunity, "stage"), "stage", required=True,
+           help=gettext_lazy("The stage's name in either language or its number (1–6). A won "
+                             "deal may leave it blank: it stands in implementation."),
+           aliases=("deal stage", "销售阶段", "阶段"), width=18),
+    Column("step", model_label(Opportunity, "step"), "step",
+           help=gettext_lazy("Optional: a step of that stage, by name; blank: its first step."),
+           aliases=("步骤",), width=18),
+    Column("owner", model_label(Opportunity, "owner"), "user",
+           help=gettext_lazy("User name, e-mail or full name of a person in the system; blank: "
+                             "the customer's owner."),
+           aliases=("sales agent", "salesperson", "负责人", "销售", "销售代表", "客户经理"),
+           width=16),
+    Column("expected_signing", model_label(Opportunity, "expected_signing"), "date",
+           help=gettext_lazy("Needed for an open deal; a closed one defaults to its close date."),
+           aliases=("expected close date", "预计签约日期", "预计签单日期"), width=14),
+    Column("created_on", gettext_lazy("Created on"), "date",
+           help=gettext_lazy("When the deal was opened in the other system; blank: today. The "
+                             "deal's history starts on this date."),
+           aliases=("engage date", "created", "created date", "创建日期", "立项日期"), width=14),
+    Column("status", model_label(Opportunity, "status"), "deal_status",
+           help=gettext_lazy("Open (blank), won, lost or abandoned; 进行中, 赢单, 输单, 放弃."),
+           aliases=("outcome", "状态", "结果"), width=12),
+    Column("closed_on", gettext_lazy("Closed on"), "date",
+           help=gettext_lazy("The date a won, lost or abandoned deal was closed."),
+           aliases=("close date", "closed", "关闭日期", "结单日期"), width=14),
+    Column("contract_number", model_label(Contract, "number"), "text",
+           help=gettext_lazy("Won deals: the contract's number (unique). Blank: IMP-<deal id>, "
+                             "to be corrected on the deal page."),
+           aliases=("contract no", "合同号", "合同编号"), max_length=_max(Contract, "number"),
+           width=18),
+    Column("signed_amount", gettext_lazy("Signed amount"), "amount",
+           help=gettext_lazy("Won deals: the contract's amount; blank: the expected amount."),
+           aliases=("close value", "签约金额", "合同金额"), width=16),
+    Column("loss_reason", model_label(Opportunity, "loss_reason"), "text",
+           help=gettext_lazy("Lost deals: one of the loss reasons an administrator keeps."),
+           aliases=("丢单原因", "输单原因"), width=18),
+    Column("winner", model_label(Opportunity, "winner"), "text",
+           help=gettext_lazy("Lost deals: the competitor who won, from the competitor list."),
+           aliases=("中标方", "赢单方"), width=18),
+    Column("products", model_label(Opportunity, "products"), "text",
+           aliases=("product", "产品"), width=20),
+    Column("close_reason", model_label(Opportunity, "close_reason"), "text", width=24),
+)  # fmt: skip
+
 COLUMNS: dict[str, tuple[Column, ...]] = {
     CUSTOMERS: CUSTOMER_COLUMNS,
     CONTACTS: CONTACT_COLUMNS,
     EVALUATIONS: EVALUATION_COLUMNS,
+    OPPORTUNITIES: OPPORTUNITY_COLUMNS,
 }
 
 SHEET_TITLES = {
     CUSTOMERS: pgettext_lazy("import sheet", "Customers"),
     CONTACTS: pgettext_lazy("import sheet", "Contacts"),
     EVALUATIONS: pgettext_lazy("import sheet", "Evaluations"),
+    OPPORTUNITIES: pgettext_lazy("import sheet", "Opportunities"),
 }
 
 #: Columns that exports add and imports ignore quietly (so an export can be imported again).
@@ -171,6 +237,7 @@ EXPORT_ONLY: dict[str, tuple[Any, ...]] = {
     ),
     CONTACTS: (model_label(Contact, "is_active"),),
     EVALUATIONS: (gettext_lazy("Total"), model_label(Evaluation, "evaluated_by")),
+    OPPORTUNITIES: (),
 }  # fmt: skip
 
 _BRACKETED_TAIL = re.compile(r"\([^()]*\)$")

@@ -15,11 +15,12 @@ from keyaccount.customers.models import ImportBatch
 from keyaccount.org.models import User
 
 from .batches import plan_sheets
-from .columns import CONTACTS, EVALUATIONS
+from .columns import CONTACTS, EVALUATIONS, OPPORTUNITIES
 from .contacts import commit_contacts
 from .customers import commit_customers
 from .evaluations import commit_evaluations
 from .matching import Context
+from .opportunities import commit_opportunities
 from .plan import CREATE, ERROR, FAILED, UPDATE, Plan, Row, action_label
 
 #: The states a batch may be committed from (a job run again after its worker died finds it
@@ -89,6 +90,8 @@ def commit(
                 commit_contacts(ctx, sheet, created, counts)
             for sheet in (s for s in plan.sheets if s.kind == EVALUATIONS):
                 commit_evaluations(ctx, sheet, created, counts)
+            for sheet in (s for s in plan.sheets if s.kind == OPPORTUNITIES):
+                commit_opportunities(ctx, sheet, counts, source=plan.file_name)
             if any(r.action == FAILED and id(r) not in rejected for r in plan.rows):
                 raise _Abort
             result = {

@@ -188,6 +188,9 @@ def summary(counts: dict[str, int]) -> str:
         "evaluations_created": lambda n: ngettext(
             "%(n)s evaluation added", "%(n)s evaluations added", n
         ),
+        "opportunities_created": lambda n: ngettext(
+            "%(n)s opportunity imported", "%(n)s opportunities imported", n
+        ),
     }
     for key, text in texts.items():
         if counts.get(key):

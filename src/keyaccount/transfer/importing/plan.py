@@ -22,6 +22,7 @@ from .columns import (
     CUSTOMER_COLUMNS,
     CUSTOMERS,
     EVALUATIONS,
+    OPPORTUNITIES,
     Column,
     both_languages,
     export_only_headers,
@@ -212,6 +213,7 @@ _SIGNATURES = {
     CONTACTS: {"customer", "name"},
     EVALUATIONS: {"customer", "evaluated_on"},
     CUSTOMERS: {"name"},
+    OPPORTUNITIES: {"customer", "name", "stage"},
 }
 
 
@@ -221,7 +223,7 @@ def detect_kind(header: Sequence[Any]) -> str | None:
     missing required columns are then reported); None if no header is known at all."""
     keys = [header_key(h) for h in header if isinstance(h, str)]
     scored = []
-    for order, kind in enumerate((CONTACTS, EVALUATIONS, CUSTOMERS)):
+    for order, kind in enumerate((CONTACTS, EVALUATIONS, OPPORTUNITIES, CUSTOMERS)):
         index = header_index(kind)
         found = {index[k] for k in keys if k in index}
         scored.append((_SIGNATURES[kind] <= found, len(found), -order, kind))

@@ -4,11 +4,21 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from keyaccount.core.i18n import is_chinese
 from keyaccount.customers import rules
 from keyaccount.org.models import Industry, Region
+from keyaccount.process.models import Stage
 
 from .cells import ref_label
-from .columns import COLUMNS, CONTACTS, CUSTOMERS, EVALUATIONS, KINDS, SHEET_TITLES
+from .columns import (
+    COLUMNS,
+    CONTACTS,
+    CUSTOMERS,
+    EVALUATIONS,
+    KINDS,
+    OPPORTUNITIES,
+    SHEET_TITLES,
+)
 from .plan import EXAMPLE_CUSTOMER, NOTES_TITLE, column_letter
 from .reading import MAX_BYTES, MAX_ROWS
 
@@ -33,6 +43,7 @@ def build_template() -> bytes:
     industry = next((i for i in industries if i.code == "power-grid"), None) or (
         industries[0] if industries else None
     )
+    proposal = Stage.objects.filter(order=3).first()
     examples: dict[str, dict[str, Any]] = {
         CUSTOMERS: {
             "name": example_name, "short_name": _("East China Grid"),
@@ -53,6 +64,12 @@ def build_template() -> bytes:
             "needs_clarity": 4, "competitive_position": 3, "solution_fit": 4,
             "payment_ability": 5, "summary": _("Project initiation approved; budget confirmed."),
             "next_steps": _("Arrange the technical exchange"),
+        },
+        OPPORTUNITIES: {
+            "customer": example_name, "name": _("Dispatch system upgrade"), "amount": "380万",
+            "stage": proposal.name if proposal else "3", "owner": "zhang.wei",
+            "expected_signing": "2026-06-30", "created_on": "2025-11-03",
+            "status": "进行中" if is_chinese() else "open",
         },
     }  # fmt: skip
     sheets = {}
@@ -82,16 +99,19 @@ def build_template() -> bytes:
     lists = add_sheet(
         workbook,
         "lists",
-        [_("Region"), _("Industry"), _("Grade")],
+        [_("Region"), _("Industry"), _("Grade"), _("Stage"), _("Status")],
         _list_rows(regions, industries),
-        widths=[28, 28, 8],
+        widths=[28, 28, 8, 16, 12],
     )
     lists.sheet_state = "hidden"
     lists.protection.sheet = True
-    last = {"A": len(regions) + 1, "B": len(industries) + 1, "C": 5}
+    last = {"A": len(regions) + 1, "B": len(industries) + 1, "C": 5, "E": 5}
+    last["D"] = Stage.objects.count() + 1
     for kind, sheet in sheets.items():
         letters = {c.key: column_letter(i) for i, c in enumerate(COLUMNS[kind])}
-        for key, source in (("region", "A"), ("industry", "B"), ("grade", "C")):
+        lists_of = (("region", "A"), ("industry", "B"), ("grade", "C"), ("stage", "D"),
+                    ("status", "E"))  # fmt: skip
+        for key, source in lists_of:
             if key not in letters:
                 continue
             validation = DataValidation(
@@ -127,13 +147,14 @@ def _notes_rows() -> list[list[str]]:
 
 
 def _list_rows(regions: list[Region], industries: list[Industry]) -> list[list[str]]:
-    grades = list(rules.Grade.values)
-    length = max(len(regions), len(industries), len(grades))
-    return [
-        [
-            ref_label(regions[i]) if i < len(regions) else "",
-            ref_label(industries[i]) if i < len(industries) else "",
-            grades[i] if i < len(grades) else "",
-        ]
-        for i in range(length)
+    columns = [
+        [ref_label(r) for r in regions],
+        [ref_label(i) for i in industries],
+        list(rules.Grade.values),
+        [str(s.name) for s in Stage.objects.order_by("order")],
+        ["进行中", "赢单", "输单", "放弃"]
+        if is_chinese()
+        else ["open", "won", "lost", "abandoned"],
     ]
+    length = max(len(c) for c in columns)
+    return [[c[i] if i < len(c) else "" for c in columns] for i in range(length)]
