@@ -427,6 +427,11 @@ class ImportBatch(models.Model):
     #: what the commit did: {"counts": {...}, "rejected": [...], "message": "..."}
     result = models.JSONField(_("result"), default=dict, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    #: the uploaded file while the preview may be mapped again (cleared once imported)
+    source = models.BinaryField(_("uploaded file"), null=True, blank=True, editable=False)
+    #: how the file is read: per sheet, the kind, the columns and the values mapped by hand
+    #: (``transfer.importing.mapping``)
+    mapping = models.JSONField(_("mapping"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("import batch")
@@ -435,3 +440,28 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class ImportMapping(models.Model):
+    """A column and value mapping saved by name, for files of another system that come back
+    (``transfer.importing.mapping``): file headers → columns of one kind of record, and cell
+    texts → values the import understands. Shared by everyone who imports; changed by the
+    person who saved it or an administrator."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    kind = models.CharField(_("kind of records"), max_length=20)
+    columns = models.JSONField(_("columns"), default=dict, blank=True)
+    values = models.JSONField(_("values"), default=dict, blank=True)
+    units = models.JSONField(_("units of amounts"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        "org.User", verbose_name=_("saved by"), on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("import mapping")
+        verbose_name_plural = _("import mappings")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -21,10 +21,10 @@ from keyaccount.core.excel import FORMATS, XLSX_CONTENT_TYPE, Export, download, 
 from keyaccount.core.jobs import read_progress
 from keyaccount.customers import access, permissions, selectors
 from keyaccount.customers.filters import CustomerFilters, parse_filters
-from keyaccount.customers.models import Customer, ImportBatch
+from keyaccount.customers.models import Customer, ImportBatch, ImportMapping
 from keyaccount.org.requests import AuthenticatedRequest
 
-from . import exporting, importing
+from . import exporting, importing, mapping_form
 
 PER_PAGE = 100
 FILTERS = ("all", "errors", "warnings", "create", "update", "unchanged")
@@ -158,6 +158,8 @@ def _import(request: AuthenticatedRequest) -> HttpResponse:
             return _upload(request)
         if action in ("commit", "discard"):
             return _decide(request, action)
+        if action == "remap":
+            return _remap(request)
         return _page(request, error=_("Unknown action."), status=400)
     batch_id = request.GET.get("batch")
     if batch_id:
@@ -221,13 +223,56 @@ def _upload(request: AuthenticatedRequest) -> HttpResponse:
         return _page(request, error=_too_big(), status=400)
     name = str(upload.name or "")[:200]
     data = upload.read()
+    mapping = None
+    if request.POST.get("mapping"):
+        saved = importing.saved(request.POST["mapping"])
+        if saved is None:
+            return _page(request, error=_("There is no saved mapping of that name."), status=400)
+        mapping = importing.from_saved(saved)
     try:
-        plan = importing.preview(user=request.user, file_name=name, data=data)
+        plan = importing.preview(user=request.user, file_name=name, data=data, mapping=mapping)
     except importing.FileRefusedError as exc:
         return _page(request, error=exc.message, status=400, file_name=name)
-    batch = importing.save_batch(user=request.user, plan=plan)
+    batch = importing.save_batch(user=request.user, plan=plan, source=data, mapping=mapping)
     show = "errors" if plan.has_errors else "all"
     return HttpResponseRedirect(f"{reverse('customers_io:import')}?batch={batch.pk}&show={show}")
+
+
+def _remap(request: AuthenticatedRequest) -> HttpResponse:
+    """The mapping panel's form: read the file again as it says (and save it by name)."""
+    found = _batch(request, request.POST.get("batch", ""))
+    if found is None:
+        return _expired(request)
+    batch, plan = found
+    here = f"{reverse('customers_io:import')}?batch={batch.pk}"
+    if batch.state != ImportBatch.State.PREVIEWED or batch.source is None:
+        messages.error(request, _("This preview can no longer be mapped: upload the file again."))
+        return HttpResponseRedirect(here)
+    try:
+        mapping = mapping_form.read_form(request.POST, importing.batch_mapping(batch))
+    except mapping_form.MappingFormError as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(here)
+    try:
+        plan = importing.remap(user=request.user, batch=batch, mapping=mapping)
+    except importing.FileRefusedError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(here)
+    name = " ".join(str(request.POST.get("save_as", "")).split())[:80]
+    if name and plan.sheets:
+        try:
+            importing.save_as(
+                name=name, sheet=mapping.for_sheet(plan.sheets[0].title), user=request.user
+            )
+            messages.success(request, _("The mapping was saved as “%(name)s”.") % {"name": name})
+        except PermissionError:
+            messages.error(
+                request,
+                _("A mapping called “%(name)s” was saved by someone else: choose another "
+                  "name.") % {"name": name},
+            )  # fmt: skip
+    show = "errors" if plan.has_errors else "all"
+    return HttpResponseRedirect(f"{here}&show={show}")
 
 
 def _decide(request: AuthenticatedRequest, action: str) -> HttpResponse:
@@ -260,6 +305,7 @@ def _page(
     status: int = 200,
     file_name: str = "",
 ) -> HttpResponse:
+    kinds = dict(mapping_form.kind_choices())
     context: dict[str, Any] = {
         "error": error,
         "file_name": file_name,
@@ -271,6 +317,10 @@ def _page(
         "registers": permissions.can_request_registration(
             permissions.capabilities_for(request.user)
         ),
+        "saved_mappings": [
+            (name, kinds.get(kind, kind))
+            for name, kind in ImportMapping.objects.values_list("name", "kind")
+        ],
     }
     if batch is not None and batch.state != ImportBatch.State.PREVIEWED:
         context.update(_job_context(batch))
@@ -290,7 +340,13 @@ def _page(
         page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
         titles = {s.title: (s.title or str(importing.SHEET_TITLES[s.kind])) for s in plan.sheets}
         counts = plan.counts()
+        panel = mapping_form.panel(plan, importing.batch_mapping(batch))
         context.update(
+            panel=panel,
+            panel_open=any(s.needs_attention for s in panel),
+            can_remap=batch.source is not None,
+            kind_choices=mapping_form.kind_choices(),
+            units=[(k, str(v)) for k, v in importing.UNITS.items()],
             batch=batch,
             plan=plan,
             show=show,

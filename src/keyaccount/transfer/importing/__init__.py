@@ -31,6 +31,8 @@ Where things live (each submodule imports only those above it in this list):
   ``Table``\\ s (``read_upload`` → ``ReadResult``), what a file that is no spreadsheet is;
 - ``columns``: the kinds of sheet, the ``Column``\\ s of each, their headers in both
   languages, header matching (``header_key``, ``header_index``), export-only columns;
+- ``mapping``: how a file is read when it is not the template (kind, columns, values, units
+  of amounts per sheet), what the preview says of every header (``Match``), saved mappings;
 - ``cells``: parsing a cell for its column (``parse_cell``), regions and industries
   (``References``, ``ref_label``), a value's JSON form and how a preview shows it;
 - ``plan``: ``Problem``, ``Row``, ``Sheet``, ``Plan`` (and their JSON form), the actions and
@@ -52,13 +54,22 @@ The names callers use are re-exported here: ``importing.preview``, ``importing.P
 from .batches import (
     BATCH_LIFETIME,
     RESULT_LIFETIME,
+    batch_mapping,
     load_batch,
     plan_sheets,
     preview,
     prune_batches,
+    remap,
     save_batch,
 )
-from .cells import References, decode_value, encode_value, parse_cell, ref_label
+from .cells import (
+    References,
+    choice_key,
+    decode_value,
+    encode_value,
+    parse_cell,
+    ref_label,
+)
 from .columns import (
     COLUMNS,
     CONTACT_COLUMNS,
@@ -94,6 +105,20 @@ from .jobs import (
     shown,
     start_commit,
     summary,
+)
+from .mapping import (
+    HOW_LABELS,
+    MAPPABLE,
+    UNITS,
+    Mapping,
+    Match,
+    SheetMapping,
+    column_choices,
+    from_saved,
+    mapping_problems,
+    save_as,
+    saved,
+    value_choices,
 )
 from .matching import Context, CustomerRef, Live
 from .opportunities import commit_opportunities, plan_opportunities
@@ -146,8 +171,10 @@ __all__ = [
     "EXAMPLE_CUSTOMER",
     "EXPORT_ONLY",
     "FAILED",
+    "HOW_LABELS",
     "INFO",
     "KINDS",
+    "MAPPABLE",
     "MAX_BYTES",
     "MAX_COLUMNS",
     "MAX_ROWS",
@@ -160,6 +187,7 @@ __all__ = [
     "RESULT_LIFETIME",
     "SHEET_TITLES",
     "UNCHANGED",
+    "UNITS",
     "UPDATE",
     "WARNING",
     "CellError",
@@ -170,6 +198,8 @@ __all__ = [
     "FileRefusedError",
     "Formula",
     "Live",
+    "Mapping",
+    "Match",
     "Outcome",
     "Plan",
     "Problem",
@@ -178,10 +208,14 @@ __all__ = [
     "References",
     "Row",
     "Sheet",
+    "SheetMapping",
     "Table",
     "action_label",
+    "batch_mapping",
     "build_template",
     "check_job",
+    "choice_key",
+    "column_choices",
     "commit",
     "commit_import",
     "commit_opportunities",
@@ -190,9 +224,11 @@ __all__ = [
     "detect_kind",
     "encode_value",
     "export_only_headers",
+    "from_saved",
     "header_index",
     "header_key",
     "load_batch",
+    "mapping_problems",
     "model_label",
     "parse_cell",
     "parse_tables",
@@ -208,9 +244,13 @@ __all__ = [
     "ref_label",
     "rejected_export",
     "rejected_rows",
+    "remap",
     "run_commit",
+    "save_as",
     "save_batch",
+    "saved",
     "shown",
     "start_commit",
     "summary",
+    "value_choices",
 ]

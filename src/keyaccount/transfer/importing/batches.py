@@ -17,6 +17,7 @@ from .columns import CONTACTS, CUSTOMERS, EVALUATIONS, KINDS, OPPORTUNITIES
 from .contacts import plan_contacts
 from .customers import plan_customers
 from .evaluations import plan_evaluations
+from .mapping import Mapping
 from .matching import Context
 from .opportunities import plan_opportunities
 from .plan import FAILED, INFO, Plan, Problem, Sheet, parse_tables
@@ -49,6 +50,8 @@ _PLANNERS = {
 
 def plan_sheets(ctx: Context, sheets: list[Sheet]) -> None:
     """Check every row against the database; customers first (contacts may name them)."""
+    for sheet in sheets:
+        sheet.unresolved = {}
     for row in (r for s in sheets for r in s.rows):
         del row.problems[row.parsed :]
         row.action, row.target, row.version, row.changes = "", None, None, []
@@ -62,25 +65,48 @@ def plan_sheets(ctx: Context, sheets: list[Sheet]) -> None:
             row.action = FAILED
 
 
-def preview(*, user: User, file_name: str, data: bytes) -> Plan:
-    """Read, parse and check an upload; writes nothing. ``FileRefusedError`` if unreadable."""
+def preview(*, user: User, file_name: str, data: bytes, mapping: Mapping | None = None) -> Plan:
+    """Read, parse (as ``mapping`` says, where it says anything) and check an upload; writes
+    nothing. ``FileRefusedError`` if unreadable."""
     read = read_upload(file_name, data)
     refs = References.load()
-    sheets, problems = parse_tables(read, refs)
+    sheets, problems, unread = parse_tables(read, refs, mapping)
     if read.file_type == "csv":
         problems.insert(
             0, Problem(INFO, _("Read as CSV text in %(encoding)s.") % {"encoding": read.encoding})
         )
     ctx = Context.load(user, refs)
     plan_sheets(ctx, sheets)
-    return Plan(file_name, read.file_type, read.encoding, problems, sheets)
+    return Plan(file_name, read.file_type, read.encoding, problems, sheets, unread)
 
 
-def save_batch(*, user: User, plan: Plan) -> ImportBatch:
+def save_batch(
+    *, user: User, plan: Plan, source: bytes | None = None, mapping: Mapping | None = None
+) -> ImportBatch:
+    """Keep the preview (and the file, so that it may be mapped again)."""
     prune_batches()
     return ImportBatch.objects.create(
-        user=user, file_name=plan.file_name[:200], payload=plan.as_json()
+        user=user,
+        file_name=plan.file_name[:200],
+        payload=plan.as_json(),
+        source=source,
+        mapping=(mapping or Mapping()).as_json(),
     )
+
+
+def remap(*, user: User, batch: ImportBatch, mapping: Mapping) -> Plan:
+    """Read the batch's file again as ``mapping`` says, and keep the new preview in the same
+    batch. ``ValueError`` when the batch is no longer a preview or its file is gone."""
+    if batch.state != ImportBatch.State.PREVIEWED or batch.source is None:
+        raise ValueError("not a preview")
+    plan = preview(user=user, file_name=batch.file_name, data=bytes(batch.source), mapping=mapping)
+    batch.payload, batch.mapping, batch.result = plan.as_json(), mapping.as_json(), {}
+    batch.save(update_fields=["payload", "mapping", "result"])
+    return plan
+
+
+def batch_mapping(batch: ImportBatch) -> Mapping:
+    return Mapping.from_json(batch.mapping)
 
 
 def load_batch(*, user: User, batch_id: Any) -> tuple[ImportBatch, Plan] | None:

@@ -22,6 +22,10 @@ from keyaccount.org.models import Industry, Region
 from .columns import Column
 
 
+class UnknownValue(ParseError):
+    """A cell naming nothing the column knows: offered for mapping on the preview."""
+
+
 @dataclass
 class References:
     """What cells may name: regions, industries (loaded once per import)."""
@@ -136,7 +140,7 @@ def parse_cell(column: Column, value: Any, refs: References) -> Any:
     if kind == "grade":
         grade = fold(text).upper().removesuffix("级").removesuffix("类").strip()
         if grade not in rules.Grade.values:
-            raise ParseError(_("A grade is A, B, C or D, not “%(value)s”.") % {"value": text})
+            raise UnknownValue(_("A grade is A, B, C or D, not “%(value)s”.") % {"value": text})
         return grade
     if kind == "currency":
         return _choice(
@@ -193,7 +197,7 @@ def choice_key(text: str) -> str:
 def _choice(text: str, choices: dict[str, str], message: str) -> str:
     found = choices.get(choice_key(text))
     if found is None:
-        raise ParseError(message % {"value": text})
+        raise UnknownValue(message % {"value": text})
     return found
 
 
@@ -202,7 +206,7 @@ def _pick(text: str, keys: dict[str, list[int]], items: dict[int, Any], what: st
     if len(found) == 1:
         return found[0]
     if not found:
-        raise ParseError(
+        raise UnknownValue(
             _("There is no %(what)s “%(value)s”: choose one from the list of the template.")
             % {"what": what, "value": text}
         )

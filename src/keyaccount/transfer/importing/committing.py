@@ -104,6 +104,7 @@ def commit(
                 result=result,
                 payload=plan.as_json(),
                 finished_at=timezone.now(),
+                source=None,  # imported: no more mapping
             )
     except _Abort:
         ImportBatch.objects.filter(pk=batch.pk).update(

@@ -98,7 +98,7 @@ def plan_opportunities(ctx: Context, sheet: Sheet) -> None:
         if row.has_error:
             row.action = FAILED
             continue
-        deal = _resolve(ctx, look, row, headers)
+        deal = _resolve(ctx, look, row, sheet)
         if deal is not None:
             for field, messages in deal_rules.imported_problems(deal, today=today).items():
                 for message in messages:
@@ -110,11 +110,10 @@ def plan_opportunities(ctx: Context, sheet: Sheet) -> None:
     _match(look, sheet, resolved)
 
 
-def _resolve(
-    ctx: Context, look: Lookups, row: Row, headers: dict[str, str]
-) -> deal_rules.ImportedDeal | None:
+def _resolve(ctx: Context, look: Lookups, row: Row, sheet: Sheet) -> deal_rules.ImportedDeal | None:
     """The row as a deal, its customer, stage, step, owner, loss reason and winner as ids;
     None (with errors on the row's cells) when one of them is not found."""
+    headers = sheet.headers
     values = row.values
     if "customer" not in values and "customer_code" not in values:
         row.error(_("Which customer? This cell is required."), headers["customer"])
@@ -136,7 +135,7 @@ def _resolve(
     expected, closed = values.get("expected_signing"), values.get("closed_on")
     if status == deal_rules.Status.OPEN and expected is None:
         expected, closed = closed, None  # the close date of an open deal is its expected one
-    stage = _stage(look, row, headers, status)
+    stage = _stage(look, row, sheet, status)
     step = None
     if stage is not None and "step" in values:
         step = look.steps.get((stage.pk, choice_key(values["step"])))
@@ -145,15 +144,15 @@ def _resolve(
                       % {"stage": stage.name, "step": values["step"]}, headers["step"])  # fmt: skip
     elif stage is not None:
         step = look.first_steps.get(stage.pk)
-    owner_id = _owner(look, row, headers, customer.owner_id)
+    owner_id = _owner(look, row, sheet, customer.owner_id)
     if owner_id is not None and not deal_permissions.can_import_deal(
         ctx.caps, owner_unit_id=look.units.get(owner_id)
     ):
         row.error(pipeline.import_refusal(), headers.get("owner", ""))
-    loss_reason_id = _named(row, headers, "loss_reason", look.loss_reasons,
+    loss_reason_id = _named(row, sheet, "loss_reason", look.loss_reasons,
                             _("There is no loss reason “%(value)s”: an administrator keeps the "
                               "list."))  # fmt: skip
-    winner_id = _named(row, headers, "winner", look.competitors,
+    winner_id = _named(row, sheet, "winner", look.competitors,
                        _("There is no competitor “%(value)s” in the competitor list."))  # fmt: skip
     row.label = f"{customer.name} · {values.get('name', '')}"
     if stage is None or owner_id is None or row.has_error:
@@ -179,7 +178,8 @@ def _resolve(
     )
 
 
-def _stage(look: Lookups, row: Row, headers: dict[str, str], status: str) -> Stage | None:
+def _stage(look: Lookups, row: Row, sheet: Sheet, status: str) -> Stage | None:
+    headers = sheet.headers
     text = row.values.get("stage")
     if text is None:
         if status == deal_rules.Status.WON and look.won_stage is not None:
@@ -189,13 +189,15 @@ def _stage(look: Lookups, row: Row, headers: dict[str, str], status: str) -> Sta
         return None
     stage = look.stages.get(choice_key(text))
     if stage is None:
+        sheet.note_unknown("stage", text, planner=True)
         names = "、".join(f"{s.order} {s.name}" for s in dict.fromkeys(look.stages.values()))
         row.error(_("There is no stage “%(value)s”: write one of %(stages)s.")
                   % {"value": text, "stages": names}, headers["stage"])  # fmt: skip
     return stage
 
 
-def _owner(look: Lookups, row: Row, headers: dict[str, str], default: int) -> int | None:
+def _owner(look: Lookups, row: Row, sheet: Sheet, default: int) -> int | None:
+    headers = sheet.headers
     text = row.values.get("owner")
     if text is None:
         return default
@@ -203,6 +205,7 @@ def _owner(look: Lookups, row: Row, headers: dict[str, str], default: int) -> in
     if len(found) == 1:
         return found[0]
     if not found:
+        sheet.note_unknown("owner", text, planner=True)
         row.error(_("Nobody in the system is called or has the user name or e-mail “%(value)s”.")
                   % {"value": text}, headers["owner"])  # fmt: skip
     else:
@@ -211,15 +214,14 @@ def _owner(look: Lookups, row: Row, headers: dict[str, str], default: int) -> in
     return None
 
 
-def _named(
-    row: Row, headers: dict[str, str], key: str, names: dict[str, int], message: str
-) -> int | None:
+def _named(row: Row, sheet: Sheet, key: str, names: dict[str, int], message: str) -> int | None:
     text = row.values.get(key)
     if text is None:
         return None
     found = names.get(choice_key(text))
     if found is None:
-        row.error(message % {"value": text}, headers[key])
+        sheet.note_unknown(key, text, planner=True)
+        row.error(message % {"value": text}, sheet.headers[key])
     return found
 
 
@@ -285,7 +287,7 @@ def commit_opportunities(ctx: Context, sheet: Sheet, counts: Counter[str], sourc
         return
     deals = []
     for row in work:
-        deal = _resolve(ctx, look, row, sheet.headers)
+        deal = _resolve(ctx, look, row, sheet)
         if deal is None:
             row.action = FAILED
             return

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils import translation
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from keyaccount.core.parsing import ParseError
 from keyaccount.customers import rules
 
-from .cells import References, as_text, decode_value, encode_value, parse_cell
+from .cells import References, UnknownValue, as_text, decode_value, encode_value, parse_cell
 from .columns import (
     COLUMNS,
     CONTACTS,
@@ -29,9 +30,21 @@ from .columns import (
     header_index,
     header_key,
 )
+from .mapping import (
+    BY_ALIAS,
+    BY_HAND,
+    BY_NAME,
+    EXPORT_ONLY,
+    IGNORED,
+    MAX_UNKNOWN,
+    UNMATCHED,
+    Mapping,
+    Match,
+)
 from .reading import CellError, Formula, ReadResult
 
 PAYLOAD_VERSION = 1
+CENT = Decimal("0.01")
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 CREATE, UPDATE, UNCHANGED, FAILED = "create", "update", "unchanged", "error"
@@ -122,6 +135,23 @@ class Sheet:
     title: str
     headers: dict[str, str]  # column key → header as written in the file
     rows: list[Row]
+    matches: list[Match] = field(default_factory=list)  # every header, read or not
+    #: cell texts no column could read, by column key, with how many rows have them: from
+    #: reading the cells, and from the planner's lookups (stages, owners …: reset per plan)
+    unknown: dict[str, Counter[str]] = field(default_factory=dict)
+    unresolved: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def note_unknown(self, key: str, text: str, *, planner: bool = False) -> None:
+        found = (self.unresolved if planner else self.unknown).setdefault(key, Counter())
+        if text in found or len(found) < MAX_UNKNOWN:
+            found[text] += 1
+
+    def unknown_values(self) -> dict[str, Counter[str]]:
+        merged: dict[str, Counter[str]] = {}
+        for source in (self.unknown, self.unresolved):
+            for key, texts in source.items():
+                merged.setdefault(key, Counter()).update(texts)
+        return merged
 
 
 @dataclass
@@ -131,6 +161,8 @@ class Plan:
     encoding: str
     problems: list[Problem]  # about the file or a whole sheet
     sheets: list[Sheet]
+    #: sheets whose headers announce no kind of records: [title, headers], to be given a kind
+    unread: list[list[Any]] = field(default_factory=list)
 
     @property
     def rows(self) -> Iterator[Row]:
@@ -171,9 +203,15 @@ class Plan:
                     # and the file's column order is what the rejected rows are written in
                     "headers": [[key, text] for key, text in s.headers.items()],
                     "rows": [r.as_json() for r in s.rows],
+                    "matches": [m.as_json() for m in s.matches],
+                    "unknown": {k: [[t, n] for t, n in c.items()] for k, c in s.unknown.items()},
+                    "unresolved": {
+                        k: [[t, n] for t, n in c.items()] for k, c in s.unresolved.items()
+                    },
                 }
                 for s in self.sheets
             ],
+            "unread": self.unread,
         }
 
     @classmethod
@@ -191,10 +229,18 @@ class Plan:
                     title=s["title"],
                     headers=dict(s["headers"]),
                     rows=[Row.from_json(r) for r in s["rows"]],
+                    matches=[Match.from_json(m) for m in s.get("matches", [])],
+                    unknown=_counters(s.get("unknown", {})),
+                    unresolved=_counters(s.get("unresolved", {})),
                 )
                 for s in data["sheets"]
             ],
+            unread=data.get("unread", []),
         )
+
+
+def _counters(data: dict[str, list[list[Any]]]) -> dict[str, Counter[str]]:
+    return {key: Counter({str(t): int(n) for t, n in pairs}) for key, pairs in data.items()}
 
 
 def _example_names() -> set[str]:
@@ -231,14 +277,19 @@ def detect_kind(header: Sequence[Any]) -> str | None:
     return kind if complete or hits else None
 
 
-def parse_tables(read: ReadResult, refs: References) -> tuple[list[Sheet], list[Problem]]:
-    """Headers recognised, every cell parsed; problems named by row and column header."""
+def parse_tables(
+    read: ReadResult, refs: References, mapping: Mapping | None = None
+) -> tuple[list[Sheet], list[Problem], list[list[Any]]]:
+    """Headers recognised (or mapped), every cell parsed; problems named by row and column
+    header. Also returns the sheets that announce no kind of records, with their headers."""
+    mapping = mapping or Mapping()
     sheets: list[Sheet] = []
     problems: list[Problem] = []
+    unread: list[list[Any]] = []
     examples = _example_names()
     skip_titles = both_languages(NOTES_TITLE)
     if not any(table.rows for table in read.tables):
-        return [], [Problem(ERROR, _("The file is empty."))]
+        return [], [Problem(ERROR, _("The file is empty."))], []
     for table in read.tables:
         where = (_("sheet “%(sheet)s”") % {"sheet": table.title}) if table.title else _("file")
         if not table.rows:
@@ -248,8 +299,10 @@ def parse_tables(read: ReadResult, refs: References) -> tuple[list[Sheet], list[
         header_number, header = table.rows[0]
         if table.title and header_key(table.title) in skip_titles:
             continue
-        kind = detect_kind(header)
+        chosen = mapping.for_sheet(table.title)
+        kind = chosen.kind or detect_kind(header)
         if kind is None:
+            unread.append([table.title, [_header_text(h) for h in header if h is not None]])
             if table.title and read.file_type == "xlsx" and len(read.tables) > 1:
                 problems.append(
                     Problem(
@@ -277,6 +330,7 @@ def parse_tables(read: ReadResult, refs: References) -> tuple[list[Sheet], list[
         headers: dict[str, str] = {}
         quietly_ignored = []
         guessed: list[tuple[str, Column]] = []  # matched by an alias, not the column's label
+        matches: list[Match] = []
         for position, raw in enumerate(header):
             if raw is None:
                 if any(len(cells) > position and cells[position] is not None
@@ -291,13 +345,22 @@ def parse_tables(read: ReadResult, refs: References) -> tuple[list[Sheet], list[
                         )
                     )  # fmt: skip
                 continue
-            text = as_text(raw) if not isinstance(raw, Formula | CellError) else raw.text
-            text = re.sub(r"\s*\*+\s*$", "", text)
-            key = index.get(header_key(text))
+            text = _header_text(raw)
+            hkey = header_key(text)
+            how = BY_HAND
+            key = chosen.columns.get(hkey)
+            if key == "":
+                matches.append(Match(position, text, "", IGNORED))
+                continue
+            if key not in columns:
+                key = index.get(hkey)
+                how = BY_NAME if key and hkey in both_languages(columns[key].label) else BY_ALIAS
             if key is None:
-                if header_key(text) in ignored:
+                if hkey in ignored:
                     quietly_ignored.append(text)
+                    matches.append(Match(position, text, "", EXPORT_ONLY))
                     continue
+                matches.append(Match(position, text, "", UNMATCHED))
                 problems.append(
                     Problem(
                         WARNING,
@@ -319,13 +382,15 @@ def parse_tables(read: ReadResult, refs: References) -> tuple[list[Sheet], list[
                         text,
                     )
                 )  # fmt: skip
+                matches.append(Match(position, text, "", UNMATCHED))
                 continue
             headers[key] = text
             by_position[position] = key
-            if header_key(text) not in both_languages(columns[key].label):
+            matches.append(Match(position, text, key, how))
+            if how == BY_ALIAS:
                 guessed.append((text, columns[key]))
         for text, column in guessed:
-            if column.type == "amount":
+            if column.type == "amount" and column.key not in chosen.units:
                 problems.append(
                     Problem(
                         WARNING,
@@ -365,8 +430,9 @@ def parse_tables(read: ReadResult, refs: References) -> tuple[list[Sheet], list[
                     header_number,
                 )
             )
+            sheets.append(Sheet(kind, table.title, headers, [], matches=matches))
             continue
-        sheet = Sheet(kind, table.title, headers, [])
+        sheet = Sheet(kind, table.title, headers, [], matches=matches)
         for number, cells in table.rows[1:]:
             row = Row(kind, table.title, number, {})
             for position, key in by_position.items():
@@ -388,8 +454,18 @@ def parse_tables(read: ReadResult, refs: References) -> tuple[list[Sheet], list[
                     row.error(_("the cell shows the error %(error)s.") % {"error": raw.text},
                               header_text)  # fmt: skip
                     continue
+                replacement = chosen.value_for(key, as_text(raw))
+                if replacement is not None:
+                    raw = replacement
                 try:
                     value = parse_cell(column, raw, refs)
+                    if value is not None and key in chosen.units:
+                        value = (value * chosen.units[key]).quantize(CENT, rounding=ROUND_HALF_UP)
+                except UnknownValue as exc:
+                    row.error(str(exc), header_text)
+                    row.raw[header_text] = as_text(raw)
+                    sheet.note_unknown(key, as_text(raw))
+                    continue
                 except ParseError as exc:
                     row.error(str(exc), header_text)
                     row.raw[header_text] = as_text(raw)
@@ -422,7 +498,12 @@ def parse_tables(read: ReadResult, refs: References) -> tuple[list[Sheet], list[
         problems.append(
             Problem(ERROR, _("Nothing to import: no sheet has the template's column headers."))
         )
-    return sheets, problems
+    return sheets, problems, unread
+
+
+def _header_text(raw: Any) -> str:
+    text = as_text(raw) if not isinstance(raw, Formula | CellError) else raw.text
+    return re.sub(r"\s*\*+\s*$", "", text)
 
 
 def _is_example(kind: str, row: Row, examples: set[str]) -> bool:
