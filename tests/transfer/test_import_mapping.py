@@ -98,9 +98,7 @@ def test_another_crms_deals_come_in_by_mapping_alone_and_the_mapping_is_reused(
     values = {v: k for k, v in form.items() if k.startswith("vt-0-")}
     stage_values = {"Prospecting": "development", "Engaging": "proposal"}
     people = {"Zhang W.": "kam", "Li N.": "colleague"}
-    choices = {
-        "vv-" + values[text][3:]: target for text, target in (stage_values | people).items()
-    }
+    choices = {"vv-" + values[text][3:]: target for text, target in (stage_values | people).items()}
     remap(client, batch, form, **choices, save_as="旧CRM商机")
     batch.refresh_from_db()
     plan = importing.Plan.from_json(batch.file_name, batch.payload)
