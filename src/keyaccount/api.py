@@ -24,6 +24,7 @@ from keyaccount.org.api_people import router as org_people_router
 from keyaccount.pipeline.api import router as pipeline_router
 from keyaccount.process.api import router as process_router
 from keyaccount.transfer.api import router as transfer_router
+from keyaccount.transfer.api_mapping import router as transfer_mapping_router
 
 
 class KeyaccountAPI(NinjaAPI):
@@ -89,3 +90,4 @@ api.add_router("/contacts/", contacts_router)
 api.add_router("/customers/", contacts_customer_router)
 api.add_router("/pipeline/", pipeline_router)
 api.add_router("/", transfer_router)
+api.add_router("/", transfer_mapping_router)

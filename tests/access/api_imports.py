@@ -61,6 +61,25 @@ IMPORT_API_ROUTES = [
         roles=_own(200),
     ),
     api(
+        "api.imports.mapping",
+        lambda c, o: f"{_base(c, o)}/mapping",
+        setup=kam_import_batch,
+        roles=_own(200),
+    ),
+    api(
+        "api.imports.remap",
+        lambda c, o: f"{_base(c, o)}/mapping",
+        method="PUT",
+        body={"sheets": {"": {"columns": {"备注": ""}}}},
+        setup=kam_import_batch,
+        roles=_own(200),
+    ),
+    api(
+        "api.imports.saved_mappings",
+        "/api/import-mappings",
+        roles=per_role(IMPORTERS, yes=200, no=403),
+    ),
+    api(
         "api.imports.commit",
         lambda c, o: f"{_base(c, o)}/commit",
         method="POST",

@@ -120,9 +120,10 @@ def import_file() -> SimpleUploadedFile:
 
 def kam_import_batch(c: Cast) -> dict[str, Any]:
     """A preview of ``import_file`` uploaded by kam: one registration request to commit."""
-    plan = importing.preview(user=_kam(c), file_name="matrix.csv", data=import_file().read())
+    data = import_file().read()
+    plan = importing.preview(user=_kam(c), file_name="matrix.csv", data=data)
     assert not plan.has_errors
-    return {"batch": importing.save_batch(user=_kam(c), plan=plan)}
+    return {"batch": importing.save_batch(user=_kam(c), plan=plan, source=data)}
 
 
 def kam_customer_evaluated(c: Cast) -> dict[str, Any]:

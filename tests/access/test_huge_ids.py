@@ -300,6 +300,8 @@ NO_INTEGER_INPUT = frozenset(
         "api.imports.rejected",
         "api.imports.commit",
         "api.imports.discard",
+        "api.imports.mapping",
+        "api.imports.remap",
     }
 )
 

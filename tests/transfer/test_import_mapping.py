@@ -2,11 +2,13 @@
 mapped, its unknown values mapped to stages and people, the unit of its amounts, the mapping
 saved by name and reused on the next file; and bad mapping input refused, changing nothing."""
 
+import io
 import re
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from keyaccount.customers.models import ImportBatch, ImportMapping
@@ -14,6 +16,7 @@ from keyaccount.pipeline.models import Opportunity
 from keyaccount.transfer import importing
 from keyaccount.transfer.mapping_form import MappingFormError, read_form
 
+from ..api_support import Api
 from ..pipeline_support import registered_customer
 from .test_import import IMPORT, csv_bytes
 
@@ -170,3 +173,72 @@ def test_someone_elses_saved_mapping_is_not_overwritten(cast):
                           user=cast.colleague)  # fmt: skip
     importing.save_as(name="共享", sheet=importing.SheetMapping(kind="contacts"), user=cast.admin)
     assert ImportMapping.objects.get(name="共享").kind == "contacts"
+
+
+# --- the API and the terminal ---------------------------------------------------------------
+
+
+def test_the_api_shows_and_changes_the_mapping_and_saves_it(cast, grid):
+    cast.kam.first_name, cast.kam.last_name = "伟", "张"
+    cast.kam.save()
+    api = Api(cast.admin, "token")
+    upload_ = SimpleUploadedFile("old.csv", other_crm(grid.name), content_type="text/csv")
+    batch = api.client.post("/api/imports", {"file": upload_}).json()["id"]
+    shown = api.get(f"/api/imports/{batch}/mapping").json()
+    [sheet] = shown["sheets"]
+    assert sheet["kind"] == "customers"
+    assert {h["header"]: h["how"] for h in sheet["headers"]}["Title"] == "unmatched"
+    columns = {"Company": "customer", "Title": "name", "Rep": "owner", "Phase": "stage",
+               "Size (10k CNY)": "amount", "Opened": "created_on",
+               "Expected close": "expected_signing"}  # fmt: skip
+    wrong = {"sheets": {"": {"kind": "opportunities", "columns": columns | {"Rep": "pwd"}}}}
+    refused = api.put(f"/api/imports/{batch}/mapping", wrong)
+    assert refused.status_code == 422
+    assert set(refused.json()["errors"]) == {"file.columns.rep"}
+    body = {"sheets": {"": {"kind": "opportunities", "columns": columns,
+                            "units": {"amount": "10000"}}}}  # fmt: skip
+    answer = api.put(f"/api/imports/{batch}/mapping", body)
+    assert answer.status_code == 200, answer.content
+    unknown = {u["column"]: u for u in api.get(f"/api/imports/{batch}/mapping").json()[
+        "sheets"][0]["unknown"]}  # fmt: skip
+    assert unknown["stage"]["values"] == {"Engaging": 2, "Prospecting": 1}
+    assert "proposal" in {c["value"] for c in unknown["stage"]["choices"]}
+    body["sheets"][""]["values"] = {
+        "stage": {"Prospecting": "development", "Engaging": "proposal"},
+        "owner": {"Zhang W.": "kam", "Li N.": "colleague"},
+    }
+    body["save_as"] = "API 商机"
+    answer = api.put(f"/api/imports/{batch}/mapping", body).json()
+    assert answer["counts"]["create"] == 3 and answer["can_commit"], answer
+    saved = api.get("/api/import-mappings").json()
+    assert [m["name"] for m in saved] == ["API 商机"] and saved[0]["units"] == {"amount": "10000"}
+    assert api.post(f"/api/imports/{batch}/commit", {}).status_code == 202
+    assert Opportunity.objects.count() == 3
+    # the next file, with the saved mapping named at the upload
+    again = SimpleUploadedFile("old.csv", other_crm(grid.name), content_type="text/csv")
+    answer = api.client.post("/api/imports", {"file": again, "mapping": "API 商机"}).json()
+    assert answer["counts"]["unchanged"] == 3
+    missing = SimpleUploadedFile("old.csv", other_crm(grid.name), content_type="text/csv")
+    refused = api.client.post("/api/imports", {"file": missing, "mapping": "无此映射"})
+    assert refused.status_code == 422 and set(refused.json()["errors"]) == {"mapping"}
+
+
+def test_the_terminal_reads_a_file_with_a_saved_mapping(cast, grid, tmp_path):
+    sheet = importing.SheetMapping(
+        kind="opportunities",
+        columns={importing.header_key(h): k for h, k in {
+            "Company": "customer", "Title": "name", "Rep": "", "Phase": "stage",
+            "Size (10k CNY)": "amount", "Opened": "created_on",
+            "Expected close": "expected_signing"}.items()},
+        values={"stage": {"prospecting": "development", "engaging": "proposal"}},
+        units={"amount": Decimal(10000)},
+    )  # fmt: skip
+    importing.save_as(name="旧系统", sheet=sheet, user=cast.admin)
+    path = tmp_path / "old.csv"
+    path.write_bytes(other_crm(grid.name))
+    out = io.StringIO()
+    call_command("import", str(path), "--user", "admin", "--mapping", "旧系统", stdout=out)
+    assert Opportunity.objects.filter(owner=cast.kam).count() == 3  # Rep left out: the owner's
+    assert Opportunity.objects.get(name="营销平台").amount == Decimal("500000.00")
+    with pytest.raises(CommandError, match="No mapping is called"):
+        call_command("import", str(path), "--user", "admin", "--mapping", "别的")

@@ -10,7 +10,7 @@ from typing import Literal, cast
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Status
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -164,11 +164,21 @@ def _out(batch: ImportBatch, plan: importing.Plan) -> ImportOut:
     summary="Upload a file to import (checked; nothing written)",
     operation_id="import_upload",
 )
-def import_upload(request: AuthenticatedRequest, file: File[UploadedFile]) -> Status[ImportOut]:
+def import_upload(
+    request: AuthenticatedRequest, file: File[UploadedFile], mapping: Form[str] = ""
+) -> Status[ImportOut]:
     """An .xlsx workbook or a .csv file (UTF-8, GB18030/GBK), as on the import page. Every row
     is checked; the answer says what each would do (`counts`, `GET /imports/{id}/rows`). A
-    file that cannot be read is a 422 saying why."""
+    file that cannot be read is a 422 saying why. `mapping`: the name of a saved mapping
+    (`GET /import-mappings`) to read it with; see and change how it was read with
+    `GET`/`PUT /imports/{id}/mapping`."""
     _check(request)
+    chosen = None
+    if mapping:
+        saved = importing.saved(mapping)
+        if saved is None:
+            raise ValidationError({"mapping": _("There is no saved mapping of that name.")})
+        chosen = importing.from_saved(saved)
     if file.size is not None and file.size > importing.MAX_BYTES:
         raise ValidationError(
             {"file": _("The file is larger than %(max)s MB, the largest file that can be imported.")
@@ -176,10 +186,11 @@ def import_upload(request: AuthenticatedRequest, file: File[UploadedFile]) -> St
         )  # fmt: skip
     name = str(file.name or "")[:200]
     try:
-        plan = importing.preview(user=request.auth, file_name=name, data=file.read())
+        data = file.read()
+        plan = importing.preview(user=request.auth, file_name=name, data=data, mapping=chosen)
     except importing.FileRefusedError as exc:
         raise ValidationError({"file": exc.message}) from exc
-    batch = importing.save_batch(user=request.auth, plan=plan)
+    batch = importing.save_batch(user=request.auth, plan=plan, source=data, mapping=chosen)
     return Status(201, _out(batch, plan))
 
 

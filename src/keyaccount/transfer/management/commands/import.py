@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from keyaccount.customers.models import ImportMapping
 from keyaccount.org.models import User
 from keyaccount.transfer import importing
 
@@ -20,7 +21,7 @@ SHOWN = 30
 
 
 class Command(BaseCommand):
-    help = "Import customers, contacts and evaluations from an .xlsx or .csv file."
+    help = "Import customers, contacts, evaluations or opportunities from an .xlsx or .csv file."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", help="The .xlsx or .csv file.")
@@ -32,6 +33,12 @@ class Command(BaseCommand):
             choices=list(importing.KINDS),
             action="append",
             help="The kind of sheet the file must hold (repeat for several); refused otherwise.",
+        )
+        parser.add_argument(
+            "--mapping",
+            default="",
+            help="Read the file with this saved mapping (saved on the import page or over "
+            "the API): its kind of records, columns, values and units.",
         )
         parser.add_argument("--check", action="store_true", help="Check only; write nothing.")
         parser.add_argument(
@@ -52,8 +59,19 @@ class Command(BaseCommand):
             self._run(user, path, options)
 
     def _run(self, user: User, path: Path, options: dict[str, Any]) -> None:
+        mapping = None
+        if options["mapping"]:
+            saved = importing.saved(options["mapping"])
+            if saved is None:
+                names = ", ".join(ImportMapping.objects.values_list("name", flat=True))
+                raise CommandError(
+                    f"No mapping is called {options['mapping']!r} (saved: {names or 'none'})."
+                )
+            mapping = importing.from_saved(saved)
         try:
-            plan = importing.preview(user=user, file_name=path.name, data=path.read_bytes())
+            plan = importing.preview(
+                user=user, file_name=path.name, data=path.read_bytes(), mapping=mapping
+            )
         except importing.FileRefusedError as exc:
             raise CommandError(f"{path.name}: {exc.message}") from exc
         kinds = {s.kind for s in plan.sheets}
