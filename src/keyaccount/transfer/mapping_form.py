@@ -2,6 +2,7 @@
 was read as, the required columns missing, the values no column could read, the units of
 amount columns) and how its form becomes a ``Mapping`` again."""
 
+from collections import Counter
 from collections.abc import Mapping as MappingType
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -62,25 +63,31 @@ def panel(plan: importing.Plan, mapping: importing.Mapping) -> list[PanelSheet]:
         item.missing = [
             c.header for c in columns.values() if c.required and c.key not in sheet.headers
         ]
-        for key, texts in sheet.unknown_values().items():
+        unknown = sheet.unknown_values()
+        for key in dict.fromkeys([*unknown, *chosen.values]):
             column = columns.get(key)
             if column is None or column.type not in importing.MAPPABLE:
                 continue
-            options = importing.value_choices(column.type)
+            values = [
+                {"text": text, "count": count, "chosen": ""}
+                for text, count in unknown.get(key, Counter()).most_common()
+            ]
+            values += [  # mapped earlier: shown with the choice, to change it
+                {"text": text, "count": None, "chosen": target}
+                for text, target in chosen.values.get(key, {}).items()
+            ]
             item.unknown.append(
                 {
                     "key": key,
                     "header": sheet.headers.get(key, column.header),
-                    "values": [
-                        {"n": n, "text": text, "count": count}
-                        for n, (text, count) in enumerate(texts.most_common())
-                    ],
-                    "choices": options,
+                    "values": [v | {"n": n} for n, v in enumerate(values)],
+                    "choices": importing.value_choices(column.type),
+                    "open": key in unknown,
                 }
             )
         item.needs_attention = bool(
             item.missing
-            or item.unknown
+            or any(u["open"] for u in item.unknown)
             or any(h["how"] in (BY_ALIAS, UNMATCHED)
                    for h in item.headers)
         )  # fmt: skip
@@ -150,6 +157,8 @@ def _read_sheet(data: MappingType[str, Any], i: int, sheet: importing.SheetMappi
         elif name.startswith(prefix := f"vt-{i}-"):
             rest = name.removeprefix(prefix)
             value = str(data.get(f"vv-{i}-{rest}", ""))
+            key, text = rest.rpartition("-")[0], importing.choice_key(str(data[name]))
             if value:
-                key = rest.rpartition("-")[0]
-                sheet.values.setdefault(key, {})[importing.choice_key(str(data[name]))] = value
+                sheet.values.setdefault(key, {})[text] = value
+            elif text in sheet.values.get(key, {}):  # back to an error, as chosen
+                del sheet.values[key][text]
