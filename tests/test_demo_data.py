@@ -98,3 +98,19 @@ def test_demo_has_an_import_with_a_rejected_row_and_its_registrations_waiting(de
     client.force_login(User.objects.get(username="liu.yang"))
     page = client.get(f"/customers/import/?batch={batch.pk}").content.decode()
     assert 'data-testid="import-result"' in page
+
+
+def test_demo_has_deals_moved_in_from_the_old_crm_with_a_saved_mapping(demo):
+    from keyaccount.customers.models import ImportMapping
+    from keyaccount.pipeline.models import Contract, Opportunity
+    from keyaccount.pipeline.rules import Move
+    from keyaccount.transfer.demo import LEGACY_DEALS, LEGACY_MAPPING
+
+    names = [deal for _account, deal, *_rest in LEGACY_DEALS]
+    deals = Opportunity.objects.filter(name__in=names)
+    assert deals.count() == len(LEGACY_DEALS)
+    assert {d.status for d in deals} == {"won", "lost", "open"}
+    assert all(d.transitions.get().kind == Move.IMPORTED for d in deals)
+    assert Contract.objects.filter(number="HR-2025-031", opportunity__status="won").exists()
+    assert deals.get(name="新一代用电信息采集主站").amount == 18_500_000
+    assert ImportMapping.objects.get(name=LEGACY_MAPPING).created_by.username == "zhao.min"
