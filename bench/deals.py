@@ -3,7 +3,7 @@
 Each deal gets a ``created`` transition, one ``advance`` per stage up to its current one (the
 last into implementation is the ``won``), and a closing transition when lost or abandoned; the
 six key evaluation elements; a consultant on one deal in eight. Rows are built in Python as
-plain dicts, in batches of ``BATCH`` deals, and written through ``bench.bulk`` (millions of
+plain dicts, in batches of ``BATCH`` deals, and written through ``core.bulk`` (millions of
 rows on L).
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from keyaccount.core import bulk
 from keyaccount.customers.models import Customer, RegistrationStatus
 from keyaccount.org.models import User
 from keyaccount.pipeline import rules as deal_rules
@@ -26,8 +27,6 @@ from keyaccount.pipeline.models import (
     StageTransition,
 )
 from keyaccount.process.models import Stage, Step
-
-from . import bulk
 
 PROJECTS = ["调度自动化系统升级", "核心业务系统国产化改造", "5G专网智慧工厂", "数据中心灾备建设",
             "配电自动化主站升级", "用电信息采集系统扩容", "设备健康管理平台", "MES制造执行系统升级",

@@ -12,14 +12,13 @@ from functools import lru_cache
 from django.db import transaction
 
 from keyaccount.contacts.models import Contact
-from keyaccount.core import pinyin
+from keyaccount.core import bulk, pinyin
 from keyaccount.customers import rules, services
 from keyaccount.customers.models import Customer, RegistrationStatus
 from keyaccount.demo import load_demo
 from keyaccount.org.models import Industry, OrgUnit, Region, Role, RoleAssignment, User
 from keyaccount.org.rules import RoleCode
 
-from . import bulk
 from .datasets import Dataset
 from .deals import opportunities as generate_opportunities
 from .derived import derive

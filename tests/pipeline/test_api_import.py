@@ -68,7 +68,7 @@ def test_an_administrator_brings_in_a_won_and_an_open_deal(cast, grid):
 def test_nobody_else_imports_history(cast, grid, role):
     answer = Api(getattr(cast, role)).post(URL, body(grid))
     assert answer.status_code == 403
-    assert "administrator" in answer.json()["detail"]
+    assert "系统管理员" in answer.json()["detail"]  # in the user's language
     assert not Opportunity.objects.exists()
 
 

@@ -36,10 +36,10 @@ def opportunities_import(
         raise PermissionDenied(services.import_refusal())
     deals = _resolved(user, payload.deals)
     try:
-        opps = services.opportunities_import(actor=user, deals=deals, source=payload.source)
+        ids = services.opportunities_import(actor=user, deals=deals, source=payload.source)
     except ValidationError as exc:
         raise ValidationError({_where(k): v for k, v in exc.message_dict.items()}) from exc
-    return Status(201, OpportunitiesImportOut(ids=[o.pk for o in opps]))
+    return Status(201, OpportunitiesImportOut(ids=ids))
 
 
 _API_NAMES = {"loss_reason_id": "loss_reason"}

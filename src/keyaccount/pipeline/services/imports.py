@@ -4,19 +4,22 @@ stage and status its source gives, dated by the source, with one transition of k
 deals get their contract (signed on the close date), lost deals their loss reason and winner,
 so cycle time, win rate and actuals are right from the first day.
 
-Written set-based: a few statements per thousand deals, whatever their number (the rollup, the
-search index and the owner's unit are kept by triggers and by the rows themselves)."""
+Written set-based through ``core.bulk`` (one ``executemany`` or ``COPY`` per table and chunk
+of deals, ids reserved first so that the rows referring to a deal are built with it): the
+rollups and the search index are kept by the tables' triggers; the owner's unit and the stored
+forecast, which ``save`` would keep, are written with each deal."""
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Value, When
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from keyaccount.core import events
+from keyaccount.core import bulk, events
 from keyaccount.customers.models import Customer, RegistrationStatus
 from keyaccount.org.models import User
 from keyaccount.process.models import Stage
@@ -99,62 +102,79 @@ def opportunities_import(
     deals: Sequence[rules.ImportedDeal],
     source: str,
     step: Callable[[int], None] | None = None,
-) -> list[Opportunity]:
-    """Write the deals, all or none; ``step(n)`` is told after each chunk of ``n`` deals."""
+) -> list[int]:
+    """Write the deals, all or none, and return their ids in order; ``step(n)`` is told after
+    each chunk of ``n`` deals."""
     units = _check(actor, deals)
     probability = dict(Stage.objects.values_list("pk", "probability"))
     note = import_note(source)
     now = timezone.now()
-    written: list[Opportunity] = []
+    written: list[int] = []
     for start in range(0, len(deals), CHUNK):
         chunk = deals[start : start + CHUNK]
-        opps = [_opportunity(d, units[d.owner_id], probability, now) for d in chunk]
-        Opportunity.objects.bulk_create(opps)
-        _date_created(opps, chunk)
-        KeyElement.objects.bulk_create(
-            KeyElement(opportunity=o, element=e) for o in opps for e in rules.Element.values
-        )
-        StageTransition.objects.bulk_create(
-            StageTransition(
-                opportunity=o,
-                kind=rules.Move.IMPORTED,
-                to_stage_id=o.stage_id,
-                to_step_id=o.step_id,
-                to_status=o.status,
-                actor=actor,
-                at=start_of(d.created_on) if d.created_on else now,
-                reason=note,
-            )
-            for o, d in zip(opps, chunk, strict=True)
-        )
-        Contract.objects.bulk_create(
-            Contract(
-                opportunity=o,
-                number=d.contract_number or _generated_number(o),
-                amount=o.amount,
-                currency=o.currency,
-                signed_on=_checked(d.closed_on),
-            )
+        ids = bulk.reserve_ids(Opportunity, len(chunk))
+        opps = [
+            _opportunity(d, pk, units[d.owner_id], probability, now)
+            for d, pk in zip(chunk, ids, strict=True)
+        ]
+        bulk.insert(Opportunity, opps)
+        elements = [{"opportunity_id": pk, "element": e} for pk in ids for e in rules.Element]
+        _insert_with_ids(KeyElement, elements)
+        moves = [
+            {
+                "opportunity_id": o["id"],
+                "kind": rules.Move.IMPORTED,
+                "to_stage_id": o["stage_id"],
+                "to_step_id": o["step_id"],
+                "to_status": o["status"],
+                "actor_id": actor.pk,
+                "at": o["created_at"],
+                "reason": note,
+            }
+            for o in opps
+        ]
+        _insert_with_ids(StageTransition, moves)
+        contracts = [
+            {
+                "opportunity_id": o["id"],
+                "number": d.contract_number or f"IMP-{o['id']}",
+                "amount": o["amount"],
+                "currency": o["currency"],
+                "signed_on": _checked(d.closed_on),
+            }
             for o, d in zip(opps, chunk, strict=True)
             if d.status == rules.Status.WON
-        )
-        Opportunity.history.bulk_history_create(opps, default_user=actor, default_date=now)
-        written.extend(opps)
+        ]
+        _insert_with_ids(Contract, contracts)
+        _history(Opportunity.history.model, opps, actor, now)
+        _history(Contract.history.model, contracts, actor, now)
+        written.extend(ids)
         if step is not None:
             step(len(chunk))
     return written
 
 
-def _date_created(opps: list[Opportunity], chunk: Sequence[rules.ImportedDeal]) -> None:
-    """``created_at`` as the source dates it (``bulk_create`` stamps it now): one statement."""
-    dated = [(o, start_of(d.created_on)) for o, d in zip(opps, chunk, strict=True) if d.created_on]
-    if not dated:
-        return
-    Opportunity.objects.filter(pk__in=[o.pk for o, _at in dated]).update(
-        created_at=Case(*(When(pk=o.pk, then=Value(at)) for o, at in dated))
-    )
-    for o, at in dated:
-        o.created_at = at
+def _insert_with_ids(model: type[Model], rows: list[dict[str, Any]]) -> None:
+    """Complete the rows (their defaults, ids reserved) and write them."""
+    base = bulk.defaults(model)
+    for position, pk in enumerate(bulk.reserve_ids(model, len(rows))):
+        rows[position] = base | rows[position] | {"id": pk}
+    bulk.insert(model, rows)
+
+
+def _history(
+    historical: type[Model], rows: list[dict[str, Any]], actor: User, now: datetime
+) -> None:
+    """One *created* history row per record, by the importing user."""
+    kept = {f.attname for f in historical._meta.concrete_fields}
+    entries = [
+        {k: v for k, v in row.items() if k in kept}
+        | {"history_date": now, "history_type": "+", "history_user_id": actor.pk}
+        for row in rows
+    ]
+    for entry, pk in zip(entries, bulk.reserve_ids(historical, len(entries)), strict=True):
+        entry["history_id"] = pk
+    bulk.insert(historical, entries)
 
 
 def _checked[T](value: T | None) -> T:
@@ -164,36 +184,38 @@ def _checked[T](value: T | None) -> T:
     return value
 
 
-def _generated_number(opp: Opportunity) -> str:
-    """A won deal whose source gives no contract number still has its contract (actuals count
-    contracts): ``IMP-<deal id>``, to be corrected on the deal page."""
-    return f"IMP-{opp.pk}"
-
-
 def _opportunity(
-    deal: rules.ImportedDeal, unit_id: int | None, probability: dict[int, int], now: datetime
-) -> Opportunity:
+    deal: rules.ImportedDeal,
+    pk: int,
+    unit_id: int | None,
+    probability: dict[int, int],
+    now: datetime,
+) -> dict[str, Any]:
+    """The deal's row (the fields ``save`` would keep: the owner's unit, the forecast)."""
     created = start_of(deal.created_on) if deal.created_on else now
     closed = start_of(deal.closed_on) if deal.closed_on else None
     amount = deal.signed_amount if deal.signed_amount is not None else deal.amount
     prob = probability[deal.stage_id]
-    return Opportunity(
-        customer_id=deal.customer_id,
-        name=" ".join(deal.name.split()),
-        amount=amount,
-        currency=deal.currency,
-        expected_signing=_checked(deal.expected_signing),
-        products=deal.products,
-        owner_id=deal.owner_id,
-        owner_unit_id=unit_id,
-        stage_id=deal.stage_id,
-        step_id=deal.step_id,
-        stage_entered_at=closed or created,
-        status=deal.status,
-        closed_at=closed,
-        loss_reason_id=deal.loss_reason_id,
-        winner_id=deal.winner_id,
-        close_reason=deal.close_reason,
-        forecast_probability=prob,
-        weighted=rules.weighted_amount(amount, prob),
-    )
+    return {
+        "id": pk,
+        "customer_id": deal.customer_id,
+        "name": " ".join(deal.name.split()),
+        "amount": amount,
+        "currency": deal.currency,
+        "expected_signing": _checked(deal.expected_signing),
+        "products": deal.products,
+        "owner_id": deal.owner_id,
+        "owner_unit_id": unit_id,
+        "stage_id": deal.stage_id,
+        "step_id": deal.step_id,
+        "stage_entered_at": closed or created,
+        "status": deal.status,
+        "closed_at": closed,
+        "loss_reason_id": deal.loss_reason_id,
+        "winner_id": deal.winner_id,
+        "close_reason": deal.close_reason,
+        "forecast_probability": prob,
+        "weighted": rules.weighted_amount(amount, prob),
+        "created_at": created,
+        "updated_at": now,
+    }

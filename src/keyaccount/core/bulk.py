@@ -6,7 +6,13 @@ rows that refer to them are built before anything is written.
 on SQLite a batch holds at most 999 values, so two million rows mean tens of thousands of
 statements. This writes the same rows, given as plain dicts (building two million model
 instances alone takes longer than writing them), in a fraction of the time. Like
-``bulk_create`` it calls no ``save`` and sends no signal.
+``bulk_create`` it calls no ``save`` and sends no signal (the tables' triggers run: rollups,
+search indexes).
+
+Used by the product's own large writes (deals imported with their history) and by the
+benchmark's generator. Ids come from ``reserve_ids`` where other writers may be at work (the
+sequence on PostgreSQL; on SQLite the transaction holds the write lock from its start,
+``transaction_mode = IMMEDIATE``), from ``Ids`` where nothing else writes (the generator).
 """
 
 import json
@@ -60,6 +66,38 @@ class Ids:
             self.next += 1
 
 
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` new primary keys of ``model``, safe beside other writers: drawn from the id
+    sequence on PostgreSQL; on SQLite one past the largest, inside the caller's transaction
+    (which holds the database's write lock from its start)."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    column = str(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [int(row[0]) for row in cursor.fetchall()]
+        quoted = connection.ops.quote_name(table)
+        cursor.execute(f"SELECT MAX({connection.ops.quote_name(column)}) FROM {quoted}")  # noqa: S608
+        start = int(cursor.fetchone()[0] or 0) + 1
+    return list(range(start, start + count))
+
+
+def defaults(model: type[models.Model]) -> dict[str, Any]:
+    """What ``insert`` gives a field a row leaves out, by ``attname`` (``auto_now`` ones: now)."""
+    now = timezone.now()
+    return {
+        f.attname: now
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        else f.get_default()
+        for f in model._meta.concrete_fields
+    }
+
+
 def insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     """Write ``rows`` of ``model``: dicts by field ``attname`` (``customer_id``), ids assigned
     (``Ids``); a field a row leaves out gets its default (``auto_now`` ones: now)."""
@@ -80,7 +118,7 @@ def insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         for row in rows
     )
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     if connection.vendor == "postgresql":
         _copy(table, columns, values)
     else:
