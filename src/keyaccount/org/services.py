@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -128,3 +128,51 @@ def role_assign(
     role = Role.objects.get(code=role_code)
     assignment, _created = RoleAssignment.objects.get_or_create(user=user, role=role, unit=unit)
     return assignment
+
+
+def _require_administrator(actor: Any) -> None:
+    from .capabilities import capabilities_for
+
+    if not capabilities_for(actor).everything:
+        raise PermissionDenied(_("Only an administrator adds people and org units."))
+
+
+UNIT_PATH_SEPARATORS = ("/", ">", "＞", "／", "\\")
+
+
+def split_unit_path(text: str) -> list[str]:
+    """``华瑞科技 / 大客户部 / 华东团队`` → its names, from the root (any of the separators)."""
+    for separator in UNIT_PATH_SEPARATORS[1:]:
+        text = text.replace(separator, "/")
+    return [" ".join(part.split()) for part in text.split("/") if part.strip()]
+
+
+def unit_path_ensure(*, actor: Any, names: list[str]) -> OrgUnit:
+    """The unit at ``names`` from a root of the tree, creating what is missing (a root as the
+    company, its children as departments, deeper ones as teams)."""
+    _require_administrator(actor)
+    parent: OrgUnit | None = None
+    kinds = (OrgUnit.Kind.COMPANY, OrgUnit.Kind.DEPARTMENT)
+    for depth, name in enumerate(names):
+        found = OrgUnit.objects.filter(parent=parent, name=name).order_by("id").first()
+        if found is None:
+            kind = kinds[depth] if depth < len(kinds) else OrgUnit.Kind.TEAM
+            found = org_unit_save(actor=actor, unit=OrgUnit(name=name, kind=kind, parent=parent))
+        parent = found
+    if parent is None:
+        raise ValidationError({"unit": _("Give the unit's path, e.g. 公司/大客户部/华东团队.")})
+    return parent
+
+
+@transaction.atomic
+def person_create(
+    *, actor: Any, username: str, display_name: str, email: str = "", unit: OrgUnit | None
+) -> User:
+    """A new person who signs in once an administrator sets their password (or through single
+    sign-on): the account starts without a usable password."""
+    _require_administrator(actor)
+    user = User(username=username, display_name=display_name, email=email, unit=unit)
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    return user

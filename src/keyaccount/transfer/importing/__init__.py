@@ -40,8 +40,9 @@ Where things live (each submodule imports only those above it in this list):
 - ``duplicates``: ``DuplicateIndex``, likely duplicates for thousands of names at once;
 - ``matching``: the ``Context`` every row is checked against (loaded in a fixed number of
   queries), a contact's or evaluation's customer, chunked loads, a service's refusal on a row;
-- ``customers``, ``contacts``, ``evaluations``, ``opportunities``: the planner and the commit
-  of each sheet (opportunities through ``pipeline.services.opportunities_import``);
+- ``customers``, ``contacts``, ``evaluations``, ``opportunities``, ``people``: the planner and
+  the commit of each sheet (opportunities through ``pipeline.services.opportunities_import``,
+  people and their units through ``org.services``);
 - ``batches``: ``preview``, ``plan_sheets``, ``save_batch`` and ``load_batch``;
 - ``committing``: ``commit``, all rows or none (rows in error at the preview may be left out);
 - ``jobs``: the commit as a background job (``start_commit``, ``run_commit``), its progress
@@ -82,6 +83,8 @@ from .columns import (
     KINDS,
     OPPORTUNITIES,
     OPPORTUNITY_COLUMNS,
+    PEOPLE,
+    PEOPLE_COLUMNS,
     SHEET_TITLES,
     Column,
     export_only_headers,
@@ -184,6 +187,8 @@ __all__ = [
     "OPPORTUNITIES",
     "OPPORTUNITY_COLUMNS",
     "PAYLOAD_VERSION",
+    "PEOPLE",
+    "PEOPLE_COLUMNS",
     "RESULT_LIFETIME",
     "SHEET_TITLES",
     "UNCHANGED",

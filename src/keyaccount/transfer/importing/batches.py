@@ -13,13 +13,14 @@ from keyaccount.customers.models import ImportBatch
 from keyaccount.org.models import User
 
 from .cells import References
-from .columns import CONTACTS, CUSTOMERS, EVALUATIONS, KINDS, OPPORTUNITIES
+from .columns import CONTACTS, CUSTOMERS, EVALUATIONS, KINDS, OPPORTUNITIES, PEOPLE
 from .contacts import plan_contacts
 from .customers import plan_customers
 from .evaluations import plan_evaluations
 from .mapping import Mapping
 from .matching import Context
 from .opportunities import plan_opportunities
+from .people import plan_people
 from .plan import FAILED, INFO, Plan, Problem, Sheet, parse_tables
 from .reading import read_upload
 
@@ -45,6 +46,7 @@ _PLANNERS = {
     CONTACTS: plan_contacts,
     EVALUATIONS: plan_evaluations,
     OPPORTUNITIES: plan_opportunities,
+    PEOPLE: plan_people,
 }
 
 

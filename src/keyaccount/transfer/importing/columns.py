@@ -14,9 +14,9 @@ from keyaccount.customers.models import Customer, Evaluation
 from keyaccount.pipeline.models import Contract, Opportunity
 
 CUSTOMERS, CONTACTS, EVALUATIONS = "customers", "contacts", "evaluations"
-OPPORTUNITIES = "opportunities"
+OPPORTUNITIES, PEOPLE = "opportunities", "people"
 #: in the order they are planned and written (a later kind may name a record of an earlier one)
-KINDS = (CUSTOMERS, CONTACTS, EVALUATIONS, OPPORTUNITIES)
+KINDS = (CUSTOMERS, CONTACTS, EVALUATIONS, OPPORTUNITIES, PEOPLE)
 
 
 @dataclass(frozen=True)
@@ -214,11 +214,37 @@ OPPORTUNITY_COLUMNS: tuple[Column, ...] = (
     Column("close_reason", model_label(Opportunity, "close_reason"), "text", width=24),
 )  # fmt: skip
 
+PEOPLE_COLUMNS: tuple[Column, ...] = (
+    Column("username", gettext_lazy("User name"), "username", required=True,
+           help=gettext_lazy("How the person signs in; identifies them: a second import of "
+                             "the same row changes nothing."),
+           aliases=("username", "login", "user", "用户名", "账号", "登录名"), max_length=150,
+           width=16),
+    Column("display_name", gettext_lazy("Full name"), "text", required=True,
+           aliases=("name", "full name", "display name", "姓名", "员工姓名", "sales agent"),
+           max_length=60, width=14),
+    Column("email", gettext_lazy("E-mail"), "email",
+           aliases=("email", "e-mail", "邮箱", "电子邮箱"), max_length=254, width=24),
+    Column("unit", gettext_lazy("Org unit"), "unit_path",
+           help=gettext_lazy("The unit's path from the company, e.g. 华瑞科技/大客户部/华东团队; "
+                             "units missing are created."),
+           aliases=("unit", "team", "department", "regional office", "部门", "团队", "所属部门",
+                    "所属团队"), width=30),
+    Column("role", gettext_lazy("Role"), "role",
+           help=gettext_lazy("One of the roles (KAM, sales director …) by name or code."),
+           aliases=("role", "position", "角色", "岗位"), width=18),
+    Column("covers", gettext_lazy("Covers unit"), "unit_path",
+           help=gettext_lazy("For the department head, assistant and sales director: the "
+                             "unit's path they are responsible for; blank: their own unit."),
+           aliases=("负责部门", "管辖部门"), width=30),
+)  # fmt: skip
+
 COLUMNS: dict[str, tuple[Column, ...]] = {
     CUSTOMERS: CUSTOMER_COLUMNS,
     CONTACTS: CONTACT_COLUMNS,
     EVALUATIONS: EVALUATION_COLUMNS,
     OPPORTUNITIES: OPPORTUNITY_COLUMNS,
+    PEOPLE: PEOPLE_COLUMNS,
 }
 
 SHEET_TITLES = {
@@ -226,6 +252,7 @@ SHEET_TITLES = {
     CONTACTS: pgettext_lazy("import sheet", "Contacts"),
     EVALUATIONS: pgettext_lazy("import sheet", "Evaluations"),
     OPPORTUNITIES: pgettext_lazy("import sheet", "Opportunities"),
+    PEOPLE: pgettext_lazy("import sheet", "People"),
 }
 
 #: Columns that exports add and imports ignore quietly (so an export can be imported again).
@@ -238,6 +265,7 @@ EXPORT_ONLY: dict[str, tuple[Any, ...]] = {
     CONTACTS: (model_label(Contact, "is_active"),),
     EVALUATIONS: (gettext_lazy("Total"), model_label(Evaluation, "evaluated_by")),
     OPPORTUNITIES: (),
+    PEOPLE: (),
 }  # fmt: skip
 
 _BRACKETED_TAIL = re.compile(r"\([^()]*\)$")

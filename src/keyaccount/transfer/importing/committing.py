@@ -15,12 +15,13 @@ from keyaccount.customers.models import ImportBatch
 from keyaccount.org.models import User
 
 from .batches import plan_sheets
-from .columns import CONTACTS, EVALUATIONS, OPPORTUNITIES
+from .columns import CONTACTS, EVALUATIONS, OPPORTUNITIES, PEOPLE
 from .contacts import commit_contacts
 from .customers import commit_customers
 from .evaluations import commit_evaluations
 from .matching import Context
 from .opportunities import commit_opportunities
+from .people import commit_people
 from .plan import CREATE, ERROR, FAILED, UPDATE, Plan, Row, action_label
 
 #: The states a batch may be committed from (a job run again after its worker died finds it
@@ -85,6 +86,8 @@ def commit(
             rejected = _recheck(plan, previewed, skip_errors)
             if progress is not None:
                 progress(0, total)
+            for sheet in (s for s in plan.sheets if s.kind == PEOPLE):
+                commit_people(ctx, sheet, counts)
             created = commit_customers(ctx, plan, counts)
             for sheet in (s for s in plan.sheets if s.kind == CONTACTS):
                 commit_contacts(ctx, sheet, created, counts)

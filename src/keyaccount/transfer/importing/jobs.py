@@ -191,6 +191,8 @@ def summary(counts: dict[str, int]) -> str:
         "opportunities_created": lambda n: ngettext(
             "%(n)s opportunity imported", "%(n)s opportunities imported", n
         ),
+        "people_created": lambda n: ngettext("%(n)s person added", "%(n)s people added", n),
+        "units_created": lambda n: ngettext("%(n)s org unit added", "%(n)s org units added", n),
     }
     for key, text in texts.items():
         if counts.get(key):

@@ -45,7 +45,7 @@ HOW_LABELS = {
 
 #: Column types whose unknown values may be mapped to known ones.
 MAPPABLE = ("region", "industry", "currency", "deal_status", "stage", "user", "loss_reason",
-            "competitor", "grade")  # fmt: skip
+            "competitor", "grade", "role")  # fmt: skip
 
 #: The units an amount column may be written in: multiplier → name.
 UNITS = {
@@ -190,6 +190,10 @@ def value_choices(column_type: str) -> list[tuple[str, str]]:
         return [(r.code, str(r.name)) for r in LossReason.objects.filter(is_active=True)]
     if column_type == "competitor":
         return [(c.name, c.name) for c in Competitor.objects.filter(is_active=True)]
+    if column_type == "role":
+        from keyaccount.org.models import Role
+
+        return [(r.code, str(r.get_code_display())) for r in Role.objects.all()]
     if column_type == "user":
         people = User.objects.filter(is_active=True).order_by("username")[:2000]
         return [(u.username, f"{u} ({u.username})") for u in people]

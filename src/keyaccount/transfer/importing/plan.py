@@ -24,6 +24,7 @@ from .columns import (
     CUSTOMERS,
     EVALUATIONS,
     OPPORTUNITIES,
+    PEOPLE,
     Column,
     both_languages,
     export_only_headers,
@@ -260,6 +261,7 @@ _SIGNATURES = {
     EVALUATIONS: {"customer", "evaluated_on"},
     CUSTOMERS: {"name"},
     OPPORTUNITIES: {"customer", "name", "stage"},
+    PEOPLE: {"username", "display_name"},
 }
 
 
@@ -269,7 +271,7 @@ def detect_kind(header: Sequence[Any]) -> str | None:
     missing required columns are then reported); None if no header is known at all."""
     keys = [header_key(h) for h in header if isinstance(h, str)]
     scored = []
-    for order, kind in enumerate((CONTACTS, EVALUATIONS, OPPORTUNITIES, CUSTOMERS)):
+    for order, kind in enumerate((PEOPLE, CONTACTS, EVALUATIONS, OPPORTUNITIES, CUSTOMERS)):
         index = header_index(kind)
         found = {index[k] for k in keys if k in index}
         scored.append((_SIGNATURES[kind] <= found, len(found), -order, kind))
@@ -506,7 +508,12 @@ def _header_text(raw: Any) -> str:
     return re.sub(r"\s*\*+\s*$", "", text)
 
 
+EXAMPLE_USERNAME = "example.person"
+
+
 def _is_example(kind: str, row: Row, examples: set[str]) -> bool:
+    if kind == PEOPLE:
+        return row.values.get("username") == EXAMPLE_USERNAME
     key = "name" if kind == CUSTOMERS else "customer"
     value = row.values.get(key)
     return isinstance(value, str) and rules.name_key(value) in examples

@@ -17,9 +17,10 @@ from .columns import (
     EVALUATIONS,
     KINDS,
     OPPORTUNITIES,
+    PEOPLE,
     SHEET_TITLES,
 )
-from .plan import EXAMPLE_CUSTOMER, NOTES_TITLE, column_letter
+from .plan import EXAMPLE_CUSTOMER, EXAMPLE_USERNAME, NOTES_TITLE, column_letter
 from .reading import MAX_BYTES, MAX_ROWS
 
 
@@ -70,6 +71,11 @@ def build_template() -> bytes:
             "stage": proposal.name if proposal else "3", "owner": "zhang.wei",
             "expected_signing": "2026-06-30", "created_on": "2025-11-03",
             "status": "进行中" if is_chinese() else "open",
+        },
+        PEOPLE: {
+            "username": EXAMPLE_USERNAME, "display_name": _("Wang Jun"),
+            "email": "wang.jun@example.cn", "unit": _("Huarui Tech/KA Department/East Team"),
+            "role": _("Key account manager"),
         },
     }  # fmt: skip
     sheets = {}
