@@ -13,15 +13,11 @@ import argparse
 import csv
 import io
 import json
-import os
-import shutil
 import statistics
-import tempfile
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
-from .import_bench import timed
+from .import_bench import DemoDatabase, timed
 
 HEADER = ["客户", "商机名称", "预计金额", "阶段", "负责人", "预计签约日期", "创建日期", "状态",
           "关闭日期"]  # fmt: skip
@@ -72,50 +68,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per phase (default 3)")
     args = parser.parse_args()
 
-    base = Path("var/bench")
-    base.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(dir=base))
-    template = folder / "template.sqlite3"
-    os.environ["SQLITE_PATH"] = str(template)
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keyaccount.settings")
-    os.environ.setdefault(
-        "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage"
-    )
-
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection, connections
+    database = DemoDatabase()
     from django.test import Client
-    from django.utils import translation
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    call_command("migrate", verbosity=0)
     from keyaccount.customers.models import Customer, RegistrationStatus
-    from keyaccount.demo import load_demo
     from keyaccount.org.models import User
     from keyaccount.pipeline.models import Opportunity
     from keyaccount.process.models import Stage
     from keyaccount.transfer import importing
 
-    load_demo(password="bench-pw")
-    translation.activate("zh-hans")
     registered = Customer.objects.filter(status=RegistrationStatus.REGISTERED)
     customers = list(registered.values_list("name", "owner__username").order_by("id"))
     customer_ids = dict(registered.values_list("name", "id"))
     owner_ids = dict(User.objects.values_list("username", "id"))
     stage_ids = dict(Stage.objects.values_list("order", "id"))
-    connections.close_all()
-
-    def fresh_database(run: int) -> None:
-        connections.close_all()
-        target = folder / f"run{run}.sqlite3"
-        shutil.copyfile(template, target)
-        connection.settings_dict["NAME"] = target
+    fresh_database = database.fresh
 
     items = deals(args.deals, customers)
     data = as_csv(items)
@@ -164,8 +131,7 @@ def main() -> None:
 
         seconds, queries["api"], _ = timed(post_all)
         api.append(seconds)
-    connections.close_all()
-    shutil.rmtree(folder, ignore_errors=True)
+    database.remove()
 
     print(f"import of {args.deals:,} deals with their history, SQLite, medians of {args.runs} runs")
     print(f"{'phase':<52} {'median s':>9} {'deals/s':>9} {'queries':>8}")

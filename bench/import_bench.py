@@ -108,47 +108,64 @@ def timed(fn: Callable[[], Any]) -> tuple[float, int, Any]:
     return seconds, queries, result
 
 
+class DemoDatabase:
+    """A throw-away SQLite file under var/bench/ with the demo data, copied afresh per run."""
+
+    def __init__(self) -> None:
+        base = Path("var/bench")
+        base.mkdir(parents=True, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(dir=base))
+        self.template = self.folder / "template.sqlite3"
+        os.environ["SQLITE_PATH"] = str(self.template)
+        os.environ.pop("DATABASE_URL", None)  # always SQLite: the file is copied per run
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keyaccount.settings")
+        os.environ.setdefault(
+            "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.management import call_command
+        from django.utils import translation
+
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        call_command("migrate", verbosity=0)
+        from keyaccount.demo import load_demo
+
+        load_demo(password="bench-pw")
+        translation.activate("zh-hans")
+
+    def fresh(self, run: int) -> None:
+        """Work on a new copy of the demo database."""
+        from django.db import connection, connections
+
+        connections.close_all()  # checkpoint the WAL: the file alone is the template
+        target = self.folder / f"run{run}.sqlite3"
+        shutil.copyfile(self.template, target)
+        connection.settings_dict["NAME"] = target
+
+    def remove(self) -> None:
+        from django.db import connections
+
+        connections.close_all()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000, help="customer rows (default 10000)")
     parser.add_argument("--runs", type=int, default=3, help="runs per phase (default 3)")
     args = parser.parse_args()
 
-    base = Path("var/bench")
-    base.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(dir=base))
-    template = folder / "template.sqlite3"
-    os.environ["SQLITE_PATH"] = str(template)
-    os.environ.pop("DATABASE_URL", None)  # always SQLite: the file is copied per commit run
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keyaccount.settings")
-    os.environ.setdefault(
-        "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage"
-    )
-
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection, connections
-    from django.utils import translation
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("migrate", verbosity=0)
+    database = DemoDatabase()
     from keyaccount.customers.models import Customer, RegistrationRequest
-    from keyaccount.demo import load_demo
     from keyaccount.org.models import User
     from keyaccount.transfer import importing
 
-    load_demo(password="bench-pw")
-    translation.activate("zh-hans")
-    connections.close_all()  # checkpoint the WAL: the file alone is the template
-
-    def fresh_database(run: int) -> None:
-        connections.close_all()
-        target = folder / f"run{run}.sqlite3"
-        shutil.copyfile(template, target)
-        connection.settings_dict["NAME"] = target
+    fresh_database = database.fresh
 
     data_rows = rows(args.rows)
     build, preview, store, commit = [], [], [], []
@@ -179,8 +196,7 @@ def main() -> None:
         assert outcome.committed, [p for r in outcome.plan.rows for p in r.problems][:5]
         assert RegistrationRequest.objects.count() >= args.rows
         assert Customer.objects.filter(owner=user).count() >= args.rows
-    connections.close_all()
-    shutil.rmtree(folder, ignore_errors=True)
+    database.remove()
 
     print(
         f"import of {args.rows:,} customer rows, SQLite, medians of {args.runs} runs "
