@@ -125,6 +125,15 @@ def test_another_crms_deals_come_in_by_mapping_alone(
     assert won.transitions.get().kind == rules.Move.IMPORTED
     assert ImportMapping.objects.get(name="旧CRM商机").kind == "opportunities"
 
+    # The deal's history: one transition, imported, dated by the old system, gates not run.
+    admin.goto(f"/pipeline/{won.pk}/?tab=history")
+    move = admin.get_by_test_id("transition-imported")
+    expect(move).to_have_count(1)
+    expect(move).to_contain_text("导入")
+    expect(move).to_contain_text("未经过阶段关口检查")
+    expect(move).to_contain_text("2025")
+    shot(admin, "moving-in-04b-imported-history")
+
     # The next export from the same system: the saved mapping, nothing else.
     admin.goto("/customers/import/")
     admin.set_input_files(
