@@ -100,6 +100,11 @@ CUSTOMER_COLUMNS: tuple[Column, ...] = (
     Column("grade_reason", gettext_lazy("Grade reason"), "text",
            help=gettext_lazy("Needed when the grade differs from the scorecard's suggestion."),
            aliases=("定级原因", "定级理由", "等级理由"), width=24),
+    Column("owner", model_label(Customer, "owner"), "user",
+           help=gettext_lazy("Existing customers: the department head (or an administrator) "
+                             "allocates them to this person by user name, e-mail or name. New "
+                             "customers are registered in your name."),
+           aliases=("负责人", "客户经理", "account owner", "sales agent"), width=16),
 )  # fmt: skip
 
 CONTACT_COLUMNS: tuple[Column, ...] = (
@@ -258,7 +263,7 @@ SHEET_TITLES = {
 #: Columns that exports add and imports ignore quietly (so an export can be imported again).
 EXPORT_ONLY: dict[str, tuple[Any, ...]] = {
     CUSTOMERS: (
-        model_label(Customer, "owner"), gettext_lazy("Team"), model_label(Customer, "status"),
+        gettext_lazy("Team"), model_label(Customer, "status"),
         model_label(Customer, "score"), model_label(Customer, "suggested_grade"),
         gettext_lazy("Updated"),
     ),

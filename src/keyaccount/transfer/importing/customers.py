@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from keyaccount.core.versioning import StaleEditError
 from keyaccount.customers import permissions, rules, services
 from keyaccount.customers.models import Customer, RegistrationStatus
+from keyaccount.org.models import User
 
 from .cells import display, same
 from .columns import CUSTOMER_COLUMNS, CUSTOMERS
 from .duplicates import DuplicateIndex
-from .matching import Context, Live, chunks, fail
+from .matching import Context, Live, People, chunks, fail
 from .plan import CREATE, FAILED, UNCHANGED, UPDATE, Plan, Row, Sheet
 
 
@@ -109,6 +110,7 @@ def plan_customers(ctx: Context, sheet: Sheet) -> None:
         for customer in Customer.objects.filter(pk__in=chunk):
             current[customer.pk] = customer
     can_register = permissions.can_request_registration(ctx.caps)
+    people = People.load() if "owner" in headers else None
     creates: list[Row] = []
     for row in sheet.rows:
         if row.has_error:
@@ -126,6 +128,13 @@ def plan_customers(ctx: Context, sheet: Sheet) -> None:
                 row.action = CREATE
                 creates.append(row)
                 _check_new_grade(ctx, row, headers)
+                owner = row.values.get("owner")
+                if people is not None and owner and people.find(owner) != [ctx.user.pk]:
+                    row.warn(
+                        _("A new customer is registered in your name: the department head "
+                          "allocates it to %(owner)s once it is approved.") % {"owner": owner},
+                        headers["owner"],
+                    )  # fmt: skip
             if row.has_error:
                 row.action = FAILED
             continue
@@ -144,10 +153,11 @@ def plan_customers(ctx: Context, sheet: Sheet) -> None:
                      display(columns[key], new, ctx.refs)]
                 )  # fmt: skip
         _check_grade(ctx, row, headers, customer, c)
+        _check_owner(ctx, people, sheet, row, customer, c)
         if not row.changes:
             row.action = UNCHANGED if not row.has_error else FAILED
             continue
-        if any(ch[0] != headers.get("grade") for ch in row.changes) and (
+        if any(ch[0] not in _NOT_PROFILE(headers) for ch in row.changes) and (
             not permissions.can_edit_profile(ctx.caps, c.owner_id, c.owner_unit_id)
         ):
             row.error(_("You may not edit this customer's profile."), headers["name"])
@@ -169,6 +179,44 @@ def plan_customers(ctx: Context, sheet: Sheet) -> None:
                 ctx.file_customers.setdefault(key, row)
             if row.values.get("credit_code"):
                 ctx.file_customers.setdefault(row.values["credit_code"], row)
+
+
+def _NOT_PROFILE(headers: dict[str, str]) -> set[str]:
+    """The changes that are no profile edit: the grade, the owner."""
+    return {headers.get("grade", ""), headers.get("owner", "")} - {""}
+
+
+def _check_owner(
+    ctx: Context, people: People | None, sheet: Sheet, row: Row, customer: Customer, c: Live
+) -> None:
+    """An owner other than the customer's: an allocation, for those who allocate; for others
+    the column is left out of the row (exports carry it), with a warning."""
+    text = row.values.get("owner")
+    if people is None or not text:
+        return
+    header = sheet.headers["owner"]
+    found = people.find(text)
+    if len(found) != 1:
+        sheet.note_unknown("owner", text, planner=True)
+        if found:
+            message = _("Several people are called “%(value)s”: write the user name; the owner "
+                        "stays as it is.")  # fmt: skip
+        else:
+            message = _("Nobody in the system is called or has the user name or e-mail "
+                        "“%(value)s”: the owner stays as it is.")  # fmt: skip
+        row.warn(message % {"value": text}, header)
+        return
+    if found[0] == customer.owner_id:
+        return
+    if not permissions.can_allocate(ctx.caps, c.owner_unit_id):
+        row.warn(_("Only the department head allocates customers: the owner stays %(owner)s.")
+                 % {"owner": ctx.owners.get(c.owner_id, "")}, header)  # fmt: skip
+        return
+    if customer.status != RegistrationStatus.REGISTERED:
+        row.warn(_("A customer is allocated once its registration is approved."), header)
+        return
+    row.changes.append([header, ctx.owners.get(c.owner_id, ""), people.names[found[0]]])
+    row.values["owner"] = people.usernames[found[0]]
 
 
 def _check_new_grade(ctx: Context, row: Row, headers: dict[str, str]) -> None:
@@ -250,6 +298,7 @@ def _warn_duplicates(ctx: Context, creates: list[Row], headers: dict[str, str]) 
 def commit_customers(ctx: Context, plan: Plan, counts: Counter[str]) -> dict[int, Customer]:
     created: dict[int, Customer] = {}
     for sheet in (s for s in plan.sheets if s.kind == CUSTOMERS):
+        allocations: dict[str, list[tuple[Row, Customer]]] = {}
         wanted = sorted(r.target for r in sheet.rows if r.action == UPDATE and r.target)
         current: dict[int, Customer] = {}
         for chunk in chunks(wanted):
@@ -273,7 +322,8 @@ def commit_customers(ctx: Context, plan: Plan, counts: Counter[str]) -> dict[int
                     counts["customers_created"] += 1
                 else:
                     customer = current[row.target or 0]
-                    profile_changed = any(ch[0] != sheet.headers.get("grade") for ch in row.changes)
+                    not_profile = _NOT_PROFILE(sheet.headers)
+                    profile_changed = any(ch[0] not in not_profile for ch in row.changes)
                     if profile_changed:
                         services.customer_update(
                             actor=ctx.user,
@@ -291,10 +341,38 @@ def commit_customers(ctx: Context, plan: Plan, counts: Counter[str]) -> dict[int
                         reason=row.values.get("grade_reason", ""),
                     )
                     counts["grades_set"] += 1
+                owner_header = sheet.headers.get("owner")
+                if row.action == UPDATE and any(ch[0] == owner_header for ch in row.changes):
+                    allocations.setdefault(row.values["owner"], []).append((row, customer))
             except (ValidationError, PermissionDenied, StaleEditError) as exc:
                 fail(row, exc, {**_field_headers(sheet), **sheet.headers})
             ctx.step()
+        _allocate(ctx, sheet, allocations, counts, plan.file_name)
     return created
+
+
+def _allocate(
+    ctx: Context,
+    sheet: Sheet,
+    allocations: dict[str, list[tuple[Row, Customer]]],
+    counts: Counter[str],
+    file_name: str,
+) -> None:
+    """The owner column: each new owner's customers allocated at once (``customers_allocate``:
+    one change row each, the people told)."""
+    owners = {u.username: u for u in User.objects.filter(username__in=allocations)}
+    for username, items in allocations.items():
+        try:
+            moved = services.customers_allocate(
+                actor=ctx.user,
+                customers=[customer for _row, customer in items],
+                new_owner=owners[username],
+                reason=_("Imported from “%(file)s”") % {"file": file_name},
+            )
+            counts["customers_allocated"] += moved
+        except (ValidationError, PermissionDenied, KeyError) as exc:
+            for row, _customer in items:
+                fail(row, exc, {"new_owner": sheet.headers["owner"], **sheet.headers})
 
 
 def _field_headers(sheet: Sheet) -> dict[str, str]:

@@ -181,6 +181,9 @@ def summary(counts: dict[str, int]) -> str:
             "%(n)s customer updated", "%(n)s customers updated", n
         ),
         "grades_set": lambda n: ngettext("%(n)s grade set", "%(n)s grades set", n),
+        "customers_allocated": lambda n: ngettext(
+            "%(n)s customer allocated", "%(n)s customers allocated", n
+        ),
         "contacts_created": lambda n: ngettext("%(n)s contact added", "%(n)s contacts added", n),
         "contacts_updated": lambda n: ngettext(
             "%(n)s contact updated", "%(n)s contacts updated", n

@@ -104,6 +104,42 @@ class Context:
         )
 
 
+@dataclass
+class People:
+    """The active people, as cells name them: user name, e-mail, display name or full name."""
+
+    ids: dict[str, list[int]]
+    units: dict[int, int | None]
+    names: dict[int, str]
+    usernames: dict[int, str]
+
+    @classmethod
+    def load(cls) -> "People":
+        from .cells import choice_key
+
+        ids: dict[str, list[int]] = {}
+        units: dict[int, int | None] = {}
+        names: dict[int, str] = {}
+        usernames: dict[int, str] = {}
+        for user in User.objects.filter(is_active=True).only(
+            "pk", "username", "email", "first_name", "last_name", "display_name", "unit_id"
+        ):
+            units[user.pk], names[user.pk] = user.unit_id, str(user)
+            usernames[user.pk] = user.username
+            first, last = user.first_name, user.last_name
+            for text in {user.username, user.email, user.display_name, str(user),
+                         f"{last}{first}", f"{first} {last}", f"{last} {first}"}:  # fmt: skip
+                key = choice_key(text)
+                if key and user.pk not in ids.setdefault(key, []):
+                    ids[key].append(user.pk)
+        return cls(ids, units, names, usernames)
+
+    def find(self, text: str) -> list[int]:
+        from .cells import choice_key
+
+        return self.ids.get(choice_key(text), [])
+
+
 def _status_label(status: str) -> str:
     return str(dict(RegistrationStatus.choices).get(status, status))
 

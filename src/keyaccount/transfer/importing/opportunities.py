@@ -8,7 +8,7 @@ full name; blank: the customer's owner) and its outcome. A deal is matched by cu
 name: a second import of the same file changes nothing, and an import never changes a deal
 that is already in the system (its differences are shown as warnings)."""
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from keyaccount.core.parsing import fold
 from keyaccount.customers.models import RegistrationStatus
-from keyaccount.org.models import User
 from keyaccount.pipeline import permissions as deal_permissions
 from keyaccount.pipeline import rules as deal_rules
 from keyaccount.pipeline import services as pipeline
@@ -26,7 +25,7 @@ from keyaccount.pipeline.models import Competitor, LossReason, Opportunity
 from keyaccount.process.models import Stage, Step
 
 from .cells import choice_key
-from .matching import Context, chunks, resolve_customer
+from .matching import Context, People, chunks, resolve_customer
 from .plan import CREATE, FAILED, UNCHANGED, Row, Sheet
 
 
@@ -43,8 +42,7 @@ class Lookups:
     steps: dict[tuple[int, str], Step]
     first_steps: dict[int, Step | None]
     won_stage: Stage | None
-    users: dict[str, list[int]]
-    units: dict[int, int | None]
+    people: People
     loss_reasons: dict[str, int]
     competitors: dict[str, int]
 
@@ -64,18 +62,6 @@ class Lookups:
             first_steps[step.stage_id] = first_steps[step.stage_id] or step
             for text in (step.code, step.name_zh, step.name_en, str(step.order)):
                 steps.setdefault((step.stage_id, choice_key(text)), step)
-        users: dict[str, list[int]] = defaultdict(list)
-        units: dict[int, int | None] = {}
-        people = User.objects.filter(is_active=True).values_list(
-            "pk", "username", "email", "first_name", "last_name", "unit_id"
-        )
-        for pk, username, email, first, last, unit in people:
-            units[pk] = unit
-            names = {username, email, f"{last}{first}", f"{first} {last}", f"{last} {first}"}
-            for text in names:
-                key = choice_key(text)
-                if key and pk not in users[key]:
-                    users[key].append(pk)
         loss_reasons: dict[str, int] = {}
         for pk, code, zh, en in LossReason.objects.values_list("pk", "code", "name_zh", "name_en"):
             for text in (code, zh, en):
@@ -85,7 +71,7 @@ class Lookups:
             for text in (name, short):
                 if text:
                     competitors.setdefault(choice_key(text), pk)
-        return cls(stages, steps, first_steps, ordered[-1] if ordered else None, users, units,
+        return cls(stages, steps, first_steps, ordered[-1] if ordered else None, People.load(),
                    loss_reasons, competitors)  # fmt: skip
 
 
@@ -146,7 +132,7 @@ def _resolve(ctx: Context, look: Lookups, row: Row, sheet: Sheet) -> deal_rules.
         step = look.first_steps.get(stage.pk)
     owner_id = _owner(look, row, sheet, customer.owner_id)
     if owner_id is not None and not deal_permissions.can_import_deal(
-        ctx.caps, owner_unit_id=look.units.get(owner_id)
+        ctx.caps, owner_unit_id=look.people.units.get(owner_id)
     ):
         row.error(pipeline.import_refusal(), headers.get("owner", ""))
     loss_reason_id = _named(row, sheet, "loss_reason", look.loss_reasons,
@@ -201,7 +187,7 @@ def _owner(look: Lookups, row: Row, sheet: Sheet, default: int) -> int | None:
     text = row.values.get("owner")
     if text is None:
         return default
-    found = look.users.get(choice_key(text), [])
+    found = look.people.find(text)
     if len(found) == 1:
         return found[0]
     if not found:
