@@ -128,6 +128,20 @@ def test_a_won_deal_without_a_contract_number_gets_one_to_correct(cast, customer
     assert Contract.objects.get(opportunity_id=pk).number == f"IMP-{pk}"
 
 
+def test_a_deal_imported_lost_spent_its_time_in_its_stage_until_it_was_lost(cast, customer):
+    from keyaccount.pipeline import selectors
+
+    [pk] = services.opportunities_import(
+        actor=cast.admin,
+        source="crm.csv",
+        deals=[deal(customer_id=customer.pk, owner_id=cast.kam.pk, stage_id=stage(4).pk,
+                    status="lost", created_on=date(2025, 1, 1), closed_on=date(2025, 3, 2))],
+    )  # fmt: skip
+    opp = Opportunity.objects.get(pk=pk)
+    [visit] = selectors.stage_durations(list(opp.transitions.all()), timezone.now(), opp.closed_at)
+    assert visit["stage"].order == 4 and visit["days"] == 60
+
+
 def test_only_an_administrator_or_the_sales_director_imports_history(cast, customer):
     lost = deal(customer_id=customer.pk, owner_id=cast.kam.pk, stage_id=stage(3).pk)
     for actor in (cast.kam, cast.head, cast.team_lead):

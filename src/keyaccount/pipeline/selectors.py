@@ -280,7 +280,9 @@ def contract_of(opp: Opportunity) -> Contract | None:
     return contract
 
 
-def stage_durations(rows: list[StageTransition], now: datetime) -> list[dict[str, Any]]:
+def stage_durations(
+    rows: list[StageTransition], now: datetime, closed_at: datetime | None = None
+) -> list[dict[str, Any]]:
     """Days spent in each stage visit, from the transition rows (time in stage is a query on
     them, not a stored number). Losing or abandoning ends the visit; reopening starts a new
     one in the same stage (the stage clock restarts, as ``stage_entered_at`` does)."""
@@ -298,6 +300,14 @@ def stage_durations(rows: list[StageTransition], now: datetime) -> list[dict[str
         visits.append(
             {"stage_id": row.to_stage_id, "stage": row.to_stage, "start": row.at, "end": None}
         )
+    last = rows[-1] if rows else None
+    closed_on_import = (
+        last is not None
+        and last.kind == rules.Move.IMPORTED
+        and (last.to_status in (rules.Status.LOST, rules.Status.ABANDONED))
+    )
+    if closed_on_import and visits and visits[-1]["end"] is None and closed_at is not None:
+        visits[-1]["end"] = closed_at  # brought in already closed: the visit ended then
     for v in visits:
         end = v["end"] or now
         v["days"] = max(0, (end - v["start"]).days)

@@ -423,7 +423,7 @@ def _forecast_value(field: str, value: str) -> Any:
 
 def _history(page: Page) -> dict[str, Any]:
     rows = selectors.transitions(page.opp)
-    durations = selectors.stage_durations(rows, page.now)
+    durations = selectors.stage_durations(rows, page.now, page.opp.closed_at)
     missing = selectors.missing_in_my_language(rows)
     changes = [
         {
