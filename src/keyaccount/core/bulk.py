@@ -104,15 +104,11 @@ def insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     fields = list(model._meta.concrete_fields)
-    now = timezone.now()
+    given = defaults(model)  # the field's default, or "" for a text field that is not nullable
     plan = []
     for field in fields:
         convert = _converter(field)
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            default = convert(now)
-        else:  # the field's default, or "" for a text field that is not nullable
-            default = convert(field.get_default())
-        plan.append((field.attname, default, convert))
+        plan.append((field.attname, convert(given[field.attname]), convert))
     values = (
         tuple(convert(row[name]) if name in row else default for name, default, convert in plan)
         for row in rows

@@ -116,20 +116,22 @@ class RejectedQuery(InSchema):
     format: Literal["xlsx", "csv"] = "xlsx"
 
 
-def _check(request: AuthenticatedRequest) -> None:
+def check_importer(request: AuthenticatedRequest) -> None:
     if not permissions.can_import(permissions.capabilities_for(request.auth)):
         raise PermissionDenied(_("Your role does not import customers."))
 
 
-def _load(request: AuthenticatedRequest, batch_id: uuid.UUID) -> tuple[ImportBatch, importing.Plan]:
-    _check(request)
+def load_import(
+    request: AuthenticatedRequest, batch_id: uuid.UUID
+) -> tuple[ImportBatch, importing.Plan]:
+    check_importer(request)
     found = importing.load_batch(user=request.auth, batch_id=batch_id)
     if found is None:
         raise Http404(_("No such import: it was discarded, or is too old."))
     return importing.check_job(found[0]), found[1]
 
 
-def _out(batch: ImportBatch, plan: importing.Plan) -> ImportOut:
+def import_out(batch: ImportBatch, plan: importing.Plan) -> ImportOut:
     file_errors = any(p.level == importing.ERROR for p in plan.problems)
     progress = read_progress(importing.progress_key(batch))
     active = batch.state in (ImportBatch.State.QUEUED, ImportBatch.State.RUNNING)
@@ -172,7 +174,7 @@ def import_upload(
     file that cannot be read is a 422 saying why. `mapping`: the name of a saved mapping
     (`GET /import-mappings`) to read it with; see and change how it was read with
     `GET`/`PUT /imports/{id}/mapping`."""
-    _check(request)
+    check_importer(request)
     chosen = None
     if mapping:
         saved = importing.saved(mapping)
@@ -191,7 +193,7 @@ def import_upload(
     except importing.FileRefusedError as exc:
         raise ValidationError({"file": exc.message}) from exc
     batch = importing.save_batch(user=request.auth, plan=plan, source=data, mapping=chosen)
-    return Status(201, _out(batch, plan))
+    return Status(201, import_out(batch, plan))
 
 
 @router.get(
@@ -201,7 +203,7 @@ def import_upload(
     operation_id="import_get",
 )
 def import_get(request: AuthenticatedRequest, batch_id: uuid.UUID) -> ImportOut:
-    return _out(*_load(request, batch_id))
+    return import_out(*load_import(request, batch_id))
 
 
 @router.get(
@@ -213,7 +215,7 @@ def import_get(request: AuthenticatedRequest, batch_id: uuid.UUID) -> ImportOut:
 def import_rows(
     request: AuthenticatedRequest, batch_id: uuid.UUID, query: Query[RowQuery]
 ) -> RowPage:
-    _batch, plan = _load(request, batch_id)
+    _batch, plan = load_import(request, batch_id)
     rows = [r for r in plan.rows if importing.shown(r, query.show)]
     window = rows[query.offset : query.offset + query.limit]
     return RowPage(
@@ -247,7 +249,7 @@ def import_commit(
     downloadable from `/imports/{id}/rejected`). Answers 202 at once: follow `state` and
     `progress` with `GET /imports/{id}` until it is `done` (or back to `previewed` with a
     `message` when nothing could be written). 409 if it is already queued or imported."""
-    batch, plan = _load(request, batch_id)
+    batch, plan = load_import(request, batch_id)
     if batch.state != ImportBatch.State.PREVIEWED:
         return Status(409, ErrorOut(detail=_("This import is already queued or done.")))
     refusal = importing.commit_refusal(plan, payload.skip_errors)
@@ -256,7 +258,7 @@ def import_commit(
     if not importing.start_commit(user=request.auth, batch=batch, skip_errors=payload.skip_errors):
         batch.refresh_from_db()
         return Status(503, ErrorOut(detail=batch.result.get("message", "")))
-    return Status(202, _out(*_load(request, batch_id)))
+    return Status(202, import_out(*load_import(request, batch_id)))
 
 
 @router.delete(
@@ -266,7 +268,7 @@ def import_commit(
     operation_id="import_discard",
 )
 def import_discard(request: AuthenticatedRequest, batch_id: uuid.UUID) -> Status[ErrorOut | None]:
-    batch, _plan = _load(request, batch_id)
+    batch, _plan = load_import(request, batch_id)
     if batch.state != ImportBatch.State.PREVIEWED:
         return Status(409, ErrorOut(detail=_("This import is already queued or done.")))
     batch.delete()
@@ -295,5 +297,5 @@ def import_discard(request: AuthenticatedRequest, batch_id: uuid.UUID) -> Status
 def import_rejected(
     request: AuthenticatedRequest, batch_id: uuid.UUID, query: Query[RejectedQuery]
 ) -> HttpResponse:
-    _batch, plan = _load(request, batch_id)
+    _batch, plan = load_import(request, batch_id)
     return download(importing.rejected_export(plan, fmt=query.format))

@@ -8,7 +8,7 @@ same rules; a batch is its importer's own: anyone else gets 404."""
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal, cast
+from typing import Annotated, Any, Literal, cast
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from keyaccount.customers.models import ImportBatch, ImportMapping
 from keyaccount.org.requests import AuthenticatedRequest
 
 from . import importing
-from .api import ImportOut, _check, _load, _out
+from .api import ImportOut, check_importer, import_out, load_import
 from .importing.mapping import MAX_UNKNOWN
 
 router = Router(tags=["imports"])
@@ -113,23 +113,19 @@ class SavedMappingOut(OutSchema):
     updated_at: datetime
 
 
-def _mapping_out(plan: importing.Plan) -> MappingOut:
+def _mapping_out(plan: importing.Plan, user: Any) -> MappingOut:
     sheets = []
     for sheet in plan.sheets:
         columns = {c.key: c for c in importing.COLUMNS[sheet.kind]}
-        unknown = []
-        for key, texts in sheet.unknown_values().items():
-            column = columns.get(key)
-            if column is None or column.type not in importing.MAPPABLE:
-                continue
-            choices = importing.value_choices(column.type)
-            unknown.append(
-                UnknownOut(
-                    column=key,
-                    values=dict(texts.most_common()),
-                    choices=[ChoiceOut(value=v, label=label) for v, label in choices],
-                )
+        texts = sheet.unknown_values()
+        unknown = [
+            UnknownOut(
+                column=column.key,
+                values=dict(texts[column.key].most_common()),
+                choices=[ChoiceOut(value=v, label=label) for v, label in choices],
             )
+            for column, choices in importing.mappable(sheet.kind, texts, user)
+        ]
         sheets.append(
             SheetOut(
                 title=sheet.title,
@@ -159,8 +155,8 @@ def _mapping_out(plan: importing.Plan) -> MappingOut:
     summary="How an import reads its file: headers, unknown values, units",
 )
 def import_mapping_get(request: AuthenticatedRequest, batch_id: uuid.UUID) -> MappingOut:
-    batch, plan = _load(request, batch_id)
-    out = _mapping_out(plan)
+    batch, plan = load_import(request, batch_id)
+    out = _mapping_out(plan, request.auth)
     mapping = importing.batch_mapping(batch)
     for sheet in out.sheets:
         units = mapping.for_sheet(sheet.title).units
@@ -180,7 +176,7 @@ def import_mapping_put(
     made again from the uploaded file. A column, kind, unit or value that names nothing is a
     422 by where it is (`<sheet>.columns.<header>` …), and nothing changes. 409 once the
     batch is queued or imported."""
-    batch, _plan = _load(request, batch_id)
+    batch, _plan = load_import(request, batch_id)
     if batch.state != ImportBatch.State.PREVIEWED or batch.source is None:
         return Status(409, ErrorOut(detail=_("This import is already queued or done.")))
     mapping = importing.Mapping(
@@ -212,7 +208,7 @@ def import_mapping_put(
                 {"save_as": _("A mapping called “%(name)s” was saved by someone else: choose "
                               "another name.") % {"name": name}}
             ) from exc  # fmt: skip
-    return Status(200, _out(batch, plan))
+    return Status(200, import_out(batch, plan))
 
 
 @router.get(
@@ -221,7 +217,7 @@ def import_mapping_put(
     summary="The mappings saved by name (`mapping` of `POST /imports`)",
 )
 def import_mappings(request: AuthenticatedRequest) -> list[SavedMappingOut]:
-    _check(request)
+    check_importer(request)
     return [
         SavedMappingOut(
             name=m.name,

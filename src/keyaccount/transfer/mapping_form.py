@@ -31,7 +31,7 @@ def kind_choices() -> list[tuple[str, str]]:
     return [(k, str(importing.SHEET_TITLES[k])) for k in importing.KINDS]
 
 
-def panel(plan: importing.Plan, mapping: importing.Mapping) -> list[PanelSheet]:
+def panel(plan: importing.Plan, mapping: importing.Mapping, user: Any) -> list[PanelSheet]:
     """The panel's sheets: those read (with their headers, values and units), then those whose
     headers announce no kind of records (to be given one)."""
     sheets: list[PanelSheet] = []
@@ -64,10 +64,8 @@ def panel(plan: importing.Plan, mapping: importing.Mapping) -> list[PanelSheet]:
             c.header for c in columns.values() if c.required and c.key not in sheet.headers
         ]
         unknown = sheet.unknown_values()
-        for key in dict.fromkeys([*unknown, *chosen.values]):
-            column = columns.get(key)
-            if column is None or column.type not in importing.MAPPABLE:
-                continue
+        for column, options in importing.mappable(sheet.kind, [*unknown, *chosen.values], user):
+            key = column.key
             values = [
                 {"text": text, "count": count, "chosen": ""}
                 for text, count in unknown.get(key, Counter()).most_common()
@@ -81,7 +79,7 @@ def panel(plan: importing.Plan, mapping: importing.Mapping) -> list[PanelSheet]:
                     "key": key,
                     "header": sheet.headers.get(key, column.header),
                     "values": [v | {"n": n} for n, v in enumerate(values)],
-                    "choices": importing.value_choices(column.type),
+                    "choices": options,
                     "open": key in unknown,
                 }
             )

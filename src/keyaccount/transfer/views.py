@@ -340,7 +340,7 @@ def _page(
         page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
         titles = {s.title: (s.title or str(importing.SHEET_TITLES[s.kind])) for s in plan.sheets}
         counts = plan.counts()
-        panel = mapping_form.panel(plan, importing.batch_mapping(batch))
+        panel = mapping_form.panel(plan, importing.batch_mapping(batch), request.user)
         context.update(
             panel=panel,
             panel_open=any(s.needs_attention for s in panel),

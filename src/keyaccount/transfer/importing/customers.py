@@ -110,7 +110,7 @@ def plan_customers(ctx: Context, sheet: Sheet) -> None:
         for customer in Customer.objects.filter(pk__in=chunk):
             current[customer.pk] = customer
     can_register = permissions.can_request_registration(ctx.caps)
-    people = People.load() if "owner" in headers else None
+    people = People.load(ctx.user) if "owner" in headers else None
     creates: list[Row] = []
     for row in sheet.rows:
         if row.has_error:
@@ -157,7 +157,7 @@ def plan_customers(ctx: Context, sheet: Sheet) -> None:
         if not row.changes:
             row.action = UNCHANGED if not row.has_error else FAILED
             continue
-        if any(ch[0] not in _NOT_PROFILE(headers) for ch in row.changes) and (
+        if any(ch[0] not in _not_profile(headers) for ch in row.changes) and (
             not permissions.can_edit_profile(ctx.caps, c.owner_id, c.owner_unit_id)
         ):
             row.error(_("You may not edit this customer's profile."), headers["name"])
@@ -181,7 +181,7 @@ def plan_customers(ctx: Context, sheet: Sheet) -> None:
                 ctx.file_customers.setdefault(row.values["credit_code"], row)
 
 
-def _NOT_PROFILE(headers: dict[str, str]) -> set[str]:
+def _not_profile(headers: dict[str, str]) -> set[str]:
     """The changes that are no profile edit: the grade, the owner."""
     return {headers.get("grade", ""), headers.get("owner", "")} - {""}
 
@@ -322,7 +322,7 @@ def commit_customers(ctx: Context, plan: Plan, counts: Counter[str]) -> dict[int
                     counts["customers_created"] += 1
                 else:
                     customer = current[row.target or 0]
-                    not_profile = _NOT_PROFILE(sheet.headers)
+                    not_profile = _not_profile(sheet.headers)
                     profile_changed = any(ch[0] not in not_profile for ch in row.changes)
                     if profile_changed:
                         services.customer_update(

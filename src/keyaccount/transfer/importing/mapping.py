@@ -12,6 +12,7 @@ column it was matched to and how (the column's name, another name, the importer'
 headers left unread, and the values no column could read (``Sheet.unknown``), each offered for
 mapping with the choices of its column (``value_choices``)."""
 
+from collections.abc import Iterable
 from collections.abc import Mapping as MappingType
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,10 +22,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from keyaccount.customers.models import ImportMapping
-from keyaccount.org.models import Industry, Region, User
+from keyaccount.org.models import Industry, Region, Role, User
+from keyaccount.org.selectors import people_list
+from keyaccount.pipeline.models import Competitor, LossReason
+from keyaccount.pipeline.rules import Currency, Status
+from keyaccount.process.models import Stage
 
 from .cells import choice_key, ref_label
-from .columns import COLUMNS, KINDS
+from .columns import COLUMNS, KINDS, Column
 
 #: The key of the mapping that applies to every sheet not named (a saved mapping).
 EVERY_SHEET = "*"
@@ -167,13 +172,20 @@ def column_choices(kind: str) -> list[tuple[str, str, bool]]:
     return [(c.key, c.header, c.required) for c in COLUMNS[kind]]
 
 
-def value_choices(column_type: str) -> list[tuple[str, str]]:
-    """What an unknown value of a column of this type may be mapped to: the text the column
-    reads, and how it is shown."""
-    from keyaccount.pipeline.models import Competitor, LossReason
-    from keyaccount.pipeline.rules import Currency, Status
-    from keyaccount.process.models import Stage
+def mappable(
+    kind: str, keys: Iterable[str], viewer: User | None = None
+) -> list[tuple[Column, list[tuple[str, str]]]]:
+    """Of the columns ``keys`` names, those whose values may be mapped, each with its choices
+    as ``viewer`` may see them (the preview's panel and the API show the same)."""
+    columns = {c.key: c for c in COLUMNS[kind]}
+    found = [columns[k] for k in dict.fromkeys(keys) if k in columns]
+    return [(c, value_choices(c.type, viewer)) for c in found if c.type in MAPPABLE]
 
+
+def value_choices(column_type: str, viewer: User | None = None) -> list[tuple[str, str]]:
+    """What an unknown value of a column of this type may be mapped to: the text the column
+    reads, and how it is shown. People: those of the units ``viewer`` sees (every active
+    person without a viewer, as a mapping is checked)."""
     if column_type == "region":
         return [(r.code, ref_label(r)) for r in Region.objects.filter(is_active=True)]
     if column_type == "industry":
@@ -191,11 +203,10 @@ def value_choices(column_type: str) -> list[tuple[str, str]]:
     if column_type == "competitor":
         return [(c.name, c.name) for c in Competitor.objects.filter(is_active=True)]
     if column_type == "role":
-        from keyaccount.org.models import Role
-
         return [(r.code, str(r.get_code_display())) for r in Role.objects.all()]
     if column_type == "user":
-        people = User.objects.filter(is_active=True).order_by("username")[:2000]
+        found = people_list(user=viewer) if viewer else User.objects.filter(is_active=True)
+        people = found.order_by("username")[:2000]
         return [(u.username, f"{u} ({u.username})") for u in people]
     return []
 

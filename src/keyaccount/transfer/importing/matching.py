@@ -14,8 +14,9 @@ from keyaccount.customers import permissions, rules
 from keyaccount.customers.models import Customer, RegistrationStatus
 from keyaccount.customers.selectors import DuplicateView
 from keyaccount.org.models import User
+from keyaccount.org.selectors import people_list
 
-from .cells import References
+from .cells import References, choice_key
 from .duplicates import DuplicateIndex
 from .plan import FAILED, Row
 
@@ -106,7 +107,8 @@ class Context:
 
 @dataclass
 class People:
-    """The active people, as cells name them: user name, e-mail, display name or full name."""
+    """The active people ``user`` sees (``org.selectors.people_list``), as cells name them:
+    user name, e-mail, display name or full name."""
 
     ids: dict[str, list[int]]
     units: dict[int, int | None]
@@ -114,29 +116,25 @@ class People:
     usernames: dict[int, str]
 
     @classmethod
-    def load(cls) -> "People":
-        from .cells import choice_key
-
+    def load(cls, user: User) -> "People":
         ids: dict[str, list[int]] = {}
         units: dict[int, int | None] = {}
         names: dict[int, str] = {}
         usernames: dict[int, str] = {}
-        for user in User.objects.filter(is_active=True).only(
+        for person in people_list(user=user).only(
             "pk", "username", "email", "first_name", "last_name", "display_name", "unit_id"
         ):
-            units[user.pk], names[user.pk] = user.unit_id, str(user)
-            usernames[user.pk] = user.username
-            first, last = user.first_name, user.last_name
-            for text in {user.username, user.email, user.display_name, str(user),
+            units[person.pk], names[person.pk] = person.unit_id, str(person)
+            usernames[person.pk] = person.username
+            first, last = person.first_name, person.last_name
+            for text in {person.username, person.email, person.display_name, str(person),
                          f"{last}{first}", f"{first} {last}", f"{last} {first}"}:  # fmt: skip
                 key = choice_key(text)
-                if key and user.pk not in ids.setdefault(key, []):
-                    ids[key].append(user.pk)
+                if key and person.pk not in ids.setdefault(key, []):
+                    ids[key].append(person.pk)
         return cls(ids, units, names, usernames)
 
     def find(self, text: str) -> list[int]:
-        from .cells import choice_key
-
         return self.ids.get(choice_key(text), [])
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from keyaccount.core.parsing import fold
 from keyaccount.customers.models import RegistrationStatus
+from keyaccount.org.models import User
 from keyaccount.pipeline import permissions as deal_permissions
 from keyaccount.pipeline import rules as deal_rules
 from keyaccount.pipeline import services as pipeline
@@ -47,7 +48,7 @@ class Lookups:
     competitors: dict[str, int]
 
     @classmethod
-    def load(cls) -> "Lookups":
+    def load(cls, user: User) -> "Lookups":
         stages: dict[str, Stage] = {}
         ordered = list(Stage.objects.order_by("order"))
         for stage in ordered:
@@ -71,12 +72,12 @@ class Lookups:
             for text in (name, short):
                 if text:
                     competitors.setdefault(choice_key(text), pk)
-        return cls(stages, steps, first_steps, ordered[-1] if ordered else None, People.load(),
+        return cls(stages, steps, first_steps, ordered[-1] if ordered else None, People.load(user),
                    loss_reasons, competitors)  # fmt: skip
 
 
 def plan_opportunities(ctx: Context, sheet: Sheet) -> None:
-    look = Lookups.load()
+    look = Lookups.load(ctx.user)
     headers = sheet.headers
     today = timezone.localdate()
     resolved: dict[int, deal_rules.ImportedDeal] = {}
@@ -267,7 +268,7 @@ def _shown(look: Lookups, row: Row, deal: deal_rules.ImportedDeal) -> list[tuple
 
 
 def commit_opportunities(ctx: Context, sheet: Sheet, counts: Counter[str], source: str) -> None:
-    look = Lookups.load()
+    look = Lookups.load(ctx.user)
     work = [r for r in sheet.rows if r.action == CREATE]
     if not work:
         return

@@ -113,19 +113,21 @@ def plan_people(ctx: Context, sheet: Sheet) -> None:
 
 def commit_people(ctx: Context, sheet: Sheet, counts: Counter[str]) -> None:
     roles = _roles()
-    created_units = len(_paths())
+    units_before = OrgUnit.objects.count()
+    ensured: dict[tuple[str, ...], OrgUnit] = {}  # each path walked once, however many rows
+
+    def unit_at(text: str | None) -> OrgUnit | None:
+        if not text:
+            return None
+        path = tuple(org_services.split_unit_path(text))
+        if path not in ensured:
+            ensured[path] = org_services.unit_path_ensure(actor=ctx.user, names=list(path))
+        return ensured[path]
+
     for row in (r for r in sheet.rows if r.action == CREATE):
         values = row.values
         try:
-            unit = covers = None
-            if values.get("unit"):
-                unit = org_services.unit_path_ensure(
-                    actor=ctx.user, names=org_services.split_unit_path(values["unit"])
-                )
-            if values.get("covers"):
-                covers = org_services.unit_path_ensure(
-                    actor=ctx.user, names=org_services.split_unit_path(values["covers"])
-                )
+            unit, covers = unit_at(values.get("unit")), unit_at(values.get("covers"))
             person = org_services.person_create(
                 actor=ctx.user,
                 username=values["username"],
@@ -145,5 +147,5 @@ def commit_people(ctx: Context, sheet: Sheet, counts: Counter[str]) -> None:
         except (ValidationError, PermissionDenied) as exc:
             fail(row, exc, sheet.headers)
         ctx.step()
-    if new := len(_paths()) - created_units:
+    if new := OrgUnit.objects.count() - units_before:
         counts["units_created"] += new
