@@ -130,6 +130,33 @@ def insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
             cursor.executemany(sql, chunk)
 
 
+def insert_new(model: type[models.Model], rows: list[dict[str, Any]]) -> list[int]:
+    """Complete ``rows`` (each field a row leaves out gets its default; ids reserved with
+    ``reserve_ids``), write them, and return their ids in order."""
+    base = defaults(model)
+    ids = reserve_ids(model, len(rows))
+    for position, pk in enumerate(ids):
+        rows[position] = base | rows[position] | {"id": pk}
+    insert(model, rows)
+    return ids
+
+
+def history_created(
+    historical: type[models.Model], rows: list[dict[str, Any]], user_id: int, at: datetime
+) -> None:
+    """One *created* history row (django-simple-history's ``+``) per written row, by
+    ``user_id`` at ``at``: what ``save`` would have recorded."""
+    kept = {f.attname for f in historical._meta.concrete_fields}
+    entries = [
+        {k: v for k, v in row.items() if k in kept}
+        | {"history_date": at, "history_type": "+", "history_user_id": user_id}
+        for row in rows
+    ]
+    for entry, pk in zip(entries, reserve_ids(historical, len(entries)), strict=True):
+        entry["history_id"] = pk
+    insert(historical, entries)
+
+
 def _copy(table: str, columns: str, rows: Iterable[tuple[Any, ...]]) -> None:
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, for COPY

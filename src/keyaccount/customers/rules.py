@@ -1,5 +1,6 @@
 """Pure rules about customers: credit codes, name normalisation, duplicates, scores, grades."""
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -120,6 +121,7 @@ def _latin_words(text: str) -> list[str]:
     return words
 
 
+@functools.lru_cache(maxsize=1 << 16)  # an import asks for each name's keys several times
 def name_key(name: str) -> str:
     """The name as compared for exact duplicates: width, case, spaces, punctuation and the
     legal form (有限公司, 股份有限公司, 集团 …; Corporation, Inc, Ltd, GmbH …) ignored;
@@ -138,6 +140,7 @@ def name_key(name: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def core_key(name: str) -> str:
     """``name_key`` without a leading province or city (江苏省…, 深圳市…): for likely duplicates.
     A Latin-script name keeps its distinctive words, space-separated (``acme widgets`` of

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -119,7 +118,7 @@ def opportunities_import(
         ]
         bulk.insert(Opportunity, opps)
         elements = [{"opportunity_id": pk, "element": e} for pk in ids for e in rules.Element]
-        _insert_with_ids(KeyElement, elements)
+        bulk.insert_new(KeyElement, elements)
         moves = [
             {
                 "opportunity_id": o["id"],
@@ -133,7 +132,7 @@ def opportunities_import(
             }
             for o in opps
         ]
-        _insert_with_ids(StageTransition, moves)
+        bulk.insert_new(StageTransition, moves)
         contracts = [
             {
                 "opportunity_id": o["id"],
@@ -145,36 +144,13 @@ def opportunities_import(
             for o, d in zip(opps, chunk, strict=True)
             if d.status == rules.Status.WON
         ]
-        _insert_with_ids(Contract, contracts)
-        _history(Opportunity.history.model, opps, actor, now)
-        _history(Contract.history.model, contracts, actor, now)
+        bulk.insert_new(Contract, contracts)
+        bulk.history_created(Opportunity.history.model, opps, actor.pk, now)
+        bulk.history_created(Contract.history.model, contracts, actor.pk, now)
         written.extend(ids)
         if step is not None:
             step(len(chunk))
     return written
-
-
-def _insert_with_ids(model: type[Model], rows: list[dict[str, Any]]) -> None:
-    """Complete the rows (their defaults, ids reserved) and write them."""
-    base = bulk.defaults(model)
-    for position, pk in enumerate(bulk.reserve_ids(model, len(rows))):
-        rows[position] = base | rows[position] | {"id": pk}
-    bulk.insert(model, rows)
-
-
-def _history(
-    historical: type[Model], rows: list[dict[str, Any]], actor: User, now: datetime
-) -> None:
-    """One *created* history row per record, by the importing user."""
-    kept = {f.attname for f in historical._meta.concrete_fields}
-    entries = [
-        {k: v for k, v in row.items() if k in kept}
-        | {"history_date": now, "history_type": "+", "history_user_id": actor.pk}
-        for row in rows
-    ]
-    for entry, pk in zip(entries, bulk.reserve_ids(historical, len(entries)), strict=True):
-        entry["history_id"] = pk
-    bulk.insert(historical, entries)
 
 
 def _checked[T](value: T | None) -> T:

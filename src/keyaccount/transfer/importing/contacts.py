@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
+from keyaccount.contacts import imports as contact_imports
 from keyaccount.contacts import services as contact_services
 from keyaccount.contacts.models import Contact
 from keyaccount.core.versioning import StaleEditError
@@ -203,20 +204,9 @@ def commit_contacts(
         for contact in Contact.objects.select_related("customer__owner").filter(pk__in=chunk):
             contacts[contact.pk] = contact
 
-    def depth(row: Row) -> int:  # bosses made by this file first (circles were refused)
-        steps, boss = 0, row.boss
-        while boss.startswith("r:") and int(boss[2:]) in work and steps <= len(work):
-            steps += 1
-            boss = work[int(boss[2:])].boss
-        return steps
-
-    made: dict[int, Contact] = {}  # row number → the contact it made
-    for row in sorted(work.values(), key=depth):
-        customer = row_customer(row.customer_ref, created, customers)
-        if customer is None:
-            row.action = FAILED
-            row.error(_("Its customer could not be saved."), sheet.headers["customer"])
-            continue
+    made = _create(ctx, sheet, [r for r in work.values() if r.action == CREATE], created,
+                   customers, contacts, counts)  # fmt: skip
+    for row in (r for r in work.values() if r.action == UPDATE):
         data = {
             k: v for k, v in row.values.items()
             if k in contact_services.CONTACT_FIELDS and k != "reports_to"
@@ -230,19 +220,74 @@ def commit_contacts(
                 continue
             data["reports_to"] = boss
         try:
-            if row.action == CREATE:
-                made[row.number] = contact_services.contact_create(
-                    actor=ctx.user, customer=customer, data=data
-                )
-                counts["contacts_created"] += 1
-            else:
-                contact_services.contact_update(
-                    actor=ctx.user,
-                    contact=contacts[row.target or 0],
-                    data=data,
-                    expected_version=row.version or 0,
-                )
-                counts["contacts_updated"] += 1
+            contact_services.contact_update(
+                actor=ctx.user,
+                contact=contacts[row.target or 0],
+                data=data,
+                expected_version=row.version or 0,
+            )
+            counts["contacts_updated"] += 1
         except (ValidationError, PermissionDenied, StaleEditError) as exc:
             fail(row, exc, sheet.headers)
         ctx.step()
+
+
+def _create(
+    ctx: Context,
+    sheet: Sheet,
+    new: list[Row],
+    created: dict[int, Customer],
+    customers: dict[int, Customer],
+    contacts: dict[int, Contact],
+    counts: Counter[str],
+) -> dict[int, Contact]:
+    """The sheet's new contacts added at once (``contacts_import``); returns them by row."""
+    position = {r.number: i for i, r in enumerate(new, start=1)}
+    items: list[contact_imports.NewContact] = []
+    for row in new:
+        customer = row_customer(row.customer_ref, created, customers)
+        if customer is None:
+            row.action = FAILED
+            row.error(_("Its customer could not be saved."), sheet.headers["customer"])
+            continue
+        boss: Contact | int | None = None
+        if row.boss:
+            kind, number = row.boss[:1], int(row.boss[2:])
+            boss = position.get(number) if kind == "r" else contacts.get(number)
+            if boss is None:
+                row.action = FAILED
+                row.error(_("Its boss could not be saved."), sheet.headers["reports_to"])
+                continue
+        data = {
+            k: v for k, v in row.values.items()
+            if k in contact_services.CONTACT_FIELDS and k != "reports_to"
+        }  # fmt: skip
+        items.append(contact_imports.NewContact(customer=customer, data=data, boss=boss))
+    if len(items) != len(new):
+        return {}
+
+    def advance(n: int) -> None:
+        for _i in range(n):
+            ctx.step()
+
+    try:
+        ids = contact_imports.contacts_import(actor=ctx.user, items=items, step=advance)
+    except (ValidationError, PermissionDenied) as exc:
+        if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+            for key, messages in exc.message_dict.items():
+                at, _dot, name = key.partition(".")
+                row = new[int(at) - 1]
+                for message in messages:
+                    row.error(message, sheet.headers.get(name, ""))
+                row.action = FAILED
+        else:
+            for row in new:
+                fail(row, exc, sheet.headers)
+        return {}
+    counts["contacts_created"] += len(ids)
+    made: dict[int, Contact] = {}
+    number_of = {pk: r.number for pk, r in zip(ids, new, strict=True)}
+    for chunk in chunks(ids):
+        for contact in Contact.objects.filter(pk__in=chunk):
+            made[number_of[contact.pk]] = contact
+    return made

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy
 log = logging.getLogger(__name__)
 
 
-MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 20_000
+MAX_BYTES = 64 * 1024 * 1024
+MAX_ROWS = 200_000
 MAX_UNPACKED = 200 * 1024 * 1024
 MAX_ZIP_ENTRIES = 2_000
 MAX_COLUMNS = 100
