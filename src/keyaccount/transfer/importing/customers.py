@@ -15,7 +15,7 @@ from keyaccount.customers.models import Customer, RegistrationStatus
 from keyaccount.org.models import User
 
 from .cells import display, same
-from .columns import CUSTOMER_COLUMNS, CUSTOMERS
+from .columns import CONTACTS, CUSTOMER_COLUMNS, CUSTOMERS, EVALUATIONS
 from .duplicates import DuplicateIndex
 from .matching import Context, Live, People, chunks, fail
 from .plan import CREATE, FAILED, UNCHANGED, UPDATE, Plan, Row, Sheet
@@ -256,15 +256,21 @@ def _check_grade(
 
 
 def _warn_duplicates(ctx: Context, creates: list[Row], headers: dict[str, str]) -> None:
-    """Likely duplicates of the new customers: existing ones, and earlier rows of the file."""
+    """Likely duplicates of the new customers: existing ones, and earlier rows of the file.
+    One index holds both (the file's rows under negative ids, each added once checked), so
+    each row is looked up once."""
+    index = DuplicateIndex(
+        (rules.Candidate(id=c.id, credit_code=c.credit_code, name_key=c.name_key,
+                         core_key=c.core_key) for c in ctx.live.values()),
+        order=(rules.core_key(r.values["name"]) for r in creates),
+    )  # fmt: skip
     found: dict[int, list[rules.DuplicateMatch]] = {}
-    file_index = DuplicateIndex((), order=(rules.core_key(r.values["name"]) for r in creates))
     row_of: dict[int, Row] = {}
     for row in creates:
         name, code = row.values["name"], row.values.get("credit_code", "")
-        found[row.number] = ctx.index.find(credit_code=code, name=name, limit=5)
-        earlier = file_index.find(credit_code=code, name=name, limit=3)
-        for match in earlier:
+        matches = index.find(credit_code=code, name=name, limit=len(index.by_id))
+        found[row.number] = [m for m in matches if m.id > 0][:5]
+        for match in [m for m in matches if m.id < 0][:3]:
             other = row_of[-match.id]
             row.warn(
                 _("Likely the same company as row %(row)s (“%(name)s”, %(reason)s).")
@@ -272,7 +278,7 @@ def _warn_duplicates(ctx: Context, creates: list[Row], headers: dict[str, str]) 
                    "reason": dict(rules.DuplicateReason.choices)[match.reason]},
                 headers["name"],
             )  # fmt: skip
-        file_index.add(
+        index.add(
             rules.Candidate(
                 id=-row.number, credit_code=code, name_key=rules.name_key(name),
                 core_key=rules.core_key(name),
@@ -305,8 +311,14 @@ def commit_customers(ctx: Context, plan: Plan, counts: Counter[str]) -> dict[int
         new = [r for r in sheet.rows if r.action == CREATE]
         ids = _register(ctx, new, headers) if new else None
         if ids is not None:
-            number_of = {pk: r.number for pk, r in zip(ids, new, strict=True)}
-            for chunk in chunks(ids):
+            # loaded for what comes next: the contacts and evaluations of the file, grades
+            others = any(s.kind in (CONTACTS, EVALUATIONS) for s in plan.sheets)
+            number_of = {
+                pk: r.number
+                for pk, r in zip(ids, new, strict=True)
+                if others or r.values.get("grade")
+            }
+            for chunk in chunks(list(number_of)):
                 for customer in Customer.objects.select_related("owner").filter(pk__in=chunk):
                     created[number_of[customer.pk]] = customer
             counts["customers_created"] += len(new)
@@ -317,13 +329,17 @@ def commit_customers(ctx: Context, plan: Plan, counts: Counter[str]) -> dict[int
             for customer in Customer.objects.select_related("owner").filter(pk__in=chunk):
                 current[customer.pk] = customer
         for row in sheet.rows:
-            if row.action not in (CREATE, UPDATE):
-                continue
-            data = {k: _model_value(ctx, k, v) for k, v in row.values.items() if k in _PROFILE_KEYS}
+            if row.action != UPDATE and row.number not in created:
+                continue  # registered above, or nothing to do
             try:
                 if row.action == CREATE:
                     customer = created[row.number]
                 else:
+                    data = {
+                        k: _model_value(ctx, k, v)
+                        for k, v in row.values.items()
+                        if k in _PROFILE_KEYS
+                    }
                     customer = current[row.target or 0]
                     not_profile = _not_profile(sheet.headers)
                     profile_changed = any(ch[0] not in not_profile for ch in row.changes)

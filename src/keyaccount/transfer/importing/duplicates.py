@@ -34,7 +34,11 @@ class DuplicateIndex:
         """``order``: more core names whose characters count for "rare" (names that will be
         ``add``-ed later); the order must not change once the index holds names."""
         self.by_id: dict[int, rules.Candidate] = {}
-        self.tokens: dict[int, frozenset[tuple[str, int]]] = {}
+        # each name's characters as the bits of an int (an ``&`` and a ``bit_count`` tell how
+        # many two names share, far faster than intersecting sets), and its length
+        self.bits: dict[tuple[str, int], int] = {}
+        self.masks: dict[int, int] = {}
+        self.lengths: dict[int, int] = {}
         self.by_code: dict[str, list[int]] = defaultdict(list)
         self.by_name: dict[str, list[int]] = defaultdict(list)
         self.by_core: dict[str, list[int]] = defaultdict(list)
@@ -59,11 +63,21 @@ class DuplicateIndex:
         keep = n - math.ceil(self.OVERLAP * n) + 1
         return sorted(tokens, key=lambda t: (self.freq.get(t, 0), t))[:keep]
 
+    def _mask(self, core: str) -> int:
+        mask = 0
+        for token in _tokens(core):
+            bit = self.bits.get(token)
+            if bit is None:
+                bit = self.bits[token] = 1 << len(self.bits)
+            mask |= bit
+        return mask
+
     def add(self, c: rules.Candidate) -> None:
         self.by_id[c.id] = c
         place = rules.place_of(c.name_key, c.core_key)
         self.places[c.id] = place
-        self.tokens[c.id] = frozenset(_tokens(c.core_key))
+        self.masks[c.id] = self._mask(c.core_key)
+        self.lengths[c.id] = len(c.core_key)
         if c.credit_code:
             self.by_code[c.credit_code].append(c.id)
         if c.name_key:
@@ -91,17 +105,20 @@ class DuplicateIndex:
                     similar.update(self.by_place.get(("", token), ()))
                 else:
                     similar.update(self.postings.get(token, ()))
-            mine = frozenset(_tokens(ckey))
+            mine = self._mask(ckey)
             size = len(ckey)
             threshold = rules.SIMILAR_THRESHOLD
+            masks, lengths = self.masks, self.lengths
+            # Upper bounds of the similarity (length, then characters in common): below the
+            # threshold neither the ratio nor the containment rule can reach it. The length
+            # bound, 2·min(n, m) ≥ t·(n + m), as a range of m.
+            # (a hair wider than exact, for the rounding of the division)
+            shortest = size * threshold / (2 - threshold) - 1e-9
+            longest = size * (2 - threshold) / threshold + 1e-9
             for i in similar - ids:
-                other = self.by_id[i].core_key
-                total = size + len(other)
-                # Upper bounds of the similarity (length, then characters in common): below
-                # the threshold neither the ratio nor the containment rule can reach it.
-                if (
-                    2 * min(size, len(other)) >= threshold * total
-                    and 2 * len(mine & self.tokens[i]) >= threshold * total
+                common = (mine & masks[i]).bit_count()
+                if shortest <= lengths[i] <= longest and 2 * common >= threshold * (
+                    size + lengths[i]
                 ):
                     ids.add(i)
             for i in self.by_core.get(ckey, ()):

@@ -17,7 +17,6 @@ from keyaccount.org.models import User
 from keyaccount.org.selectors import people_list
 
 from .cells import References, choice_key
-from .duplicates import DuplicateIndex
 from .plan import FAILED, Row
 
 
@@ -48,7 +47,6 @@ class Context:
     by_code: dict[str, int]
     by_name: dict[str, int]
     owners: dict[int, str]
-    index: DuplicateIndex
     #: customers of the file: name key / credit code → the customer row
     file_customers: dict[str, Row] = field(default_factory=dict)
     #: called once per row written by a commit (a progress bar's step)
@@ -79,12 +77,7 @@ class Context:
             live[pk] = Live(pk, name, code, nkey, ckey, status, owner, unit, version, pk in visible)
         by_code = {c.credit_code: c.id for c in live.values() if c.credit_code}
         by_name = {c.name_key: c.id for c in live.values() if c.name_key}
-        index = DuplicateIndex(
-            rules.Candidate(id=c.id, credit_code=c.credit_code, name_key=c.name_key,
-                            core_key=c.core_key)
-            for c in live.values()
-        )  # fmt: skip
-        return cls(user, caps, refs or References.load(), live, by_code, by_name, {}, index)
+        return cls(user, caps, refs or References.load(), live, by_code, by_name, {})
 
     def owner_names(self, ids: Iterable[int]) -> None:
         wanted = set(ids) - set(self.owners)
