@@ -144,6 +144,9 @@ def test_a_header_matched_by_another_name_can_be_left_out(cast, client_for):
         ({"kind-0": "secrets"}, "not a kind of records"),
         ({"col-0-1": "password"}, "not a column"),
         ({"unit-0-amount": "3"}, "unit"),
+        ({"rate-0-amount": "-7"}, "exchange rate"),
+        ({"rate-0-amount": "7.1234567"}, "six decimal places"),
+        ({"rate-0-amount": "20000"}, "up to 10,000"),
         ({"sheets": "many"}, "reload the page"),
     ],
 )
@@ -154,6 +157,27 @@ def test_bad_mapping_input_is_refused_and_changes_nothing(changes, message, db):
     with translation.override("en"), pytest.raises(MappingFormError, match=message):
         read_form(form | changes, before)
     assert before.as_json() == {}
+
+
+def test_revenue_in_millions_of_us_dollars_is_read_as_yuan_at_the_rate_given(cast, client_for):
+    client = client_for(cast.kam)
+    data = csv_bytes([["客户名称", "revenue"], ["美元营收有限公司", "1100.04"]])
+    batch = upload(client, data)
+    form = fields(page(client, batch))
+    remap(client, batch, form, **{"unit-0-revenue": "1000000", "rate-0-revenue": "7,1"})
+    batch.refresh_from_db()
+    plan = importing.Plan.from_json(batch.file_name, batch.payload)
+    assert next(plan.rows).values["revenue"] == Decimal("7810284000.00")  # 1,100.04 M × 7.1
+    assert batch.mapping[""]["rates"] == {"revenue": "7.1"}
+    with translation.override("zh-hans"):
+        html = page(client, batch)
+    assert 'name="rate-0-revenue" value="7.1"' in html
+    assert "7,100,000" in html  # the preview says what the amounts are multiplied by
+    remap(client, batch, fields(html), **{"rate-0-revenue": ""})  # blank: yuan again
+    batch.refresh_from_db()
+    assert "rates" not in batch.mapping[""] or batch.mapping[""]["rates"] == {}
+    plan = importing.Plan.from_json(batch.file_name, batch.payload)
+    assert next(plan.rows).values["revenue"] == Decimal("1100040000.00")
 
 
 def test_a_value_must_be_one_of_the_choices(db):
@@ -195,6 +219,10 @@ def test_the_api_shows_and_changes_the_mapping_and_saves_it(cast, grid):
     refused = api.put(f"/api/imports/{batch}/mapping", wrong)
     assert refused.status_code == 422
     assert set(refused.json()["errors"]) == {"file.columns.rep"}
+    bad_rate = {"sheets": {"": {"kind": "opportunities", "columns": columns,
+                                "rates": {"amount": "0"}}}}  # fmt: skip
+    refused = api.put(f"/api/imports/{batch}/mapping", bad_rate)
+    assert refused.status_code == 422 and set(refused.json()["errors"]) == {"file.rates.amount"}
     body = {"sheets": {"": {"kind": "opportunities", "columns": columns,
                             "units": {"amount": "10000"}}}}  # fmt: skip
     answer = api.put(f"/api/imports/{batch}/mapping", body)

@@ -453,6 +453,7 @@ class ImportMapping(models.Model):
     columns = models.JSONField(_("columns"), default=dict, blank=True)
     values = models.JSONField(_("values"), default=dict, blank=True)
     units = models.JSONField(_("units of amounts"), default=dict, blank=True)
+    rates = models.JSONField(_("exchange rates of amounts"), default=dict, blank=True)
     created_by = models.ForeignKey(
         "org.User", verbose_name=_("saved by"), on_delete=models.PROTECT, related_name="+"
     )

@@ -59,6 +59,9 @@ class SheetOut(OutSchema):
     missing: list[str] = Field(description="Required columns no header is read as.")
     unknown: list[UnknownOut]
     units: dict[str, str] = Field(description="Amount columns not in yuan: the multiplier.")
+    rates: dict[str, str] = Field(
+        description="Amount columns in another currency: the yuan one unit of it is worth."
+    )
 
 
 class UnreadOut(OutSchema):
@@ -74,6 +77,7 @@ class MappingOut(OutSchema):
 
 
 Unit = Literal["1", "10000", "1000000", "100000000"]
+RATE_PATTERN = r"^[0-9]{1,5}([.][0-9]{1,6})?$"
 
 
 class SheetMappingIn(InSchema):
@@ -90,6 +94,12 @@ class SheetMappingIn(InSchema):
     )
     units: dict[str, Unit] = Field(
         default_factory=dict, description="Amount column → multiplier.", max_length=100
+    )
+    rates: dict[str, Annotated[str, Field(max_length=20, pattern=RATE_PATTERN)]] = Field(
+        default_factory=dict,
+        description="Amount column in another currency → the yuan one unit of it is worth "
+        "(`7.1` for US dollars; up to 10000, six places). Applied after the unit.",
+        max_length=100,
     )
 
 
@@ -109,6 +119,7 @@ class SavedMappingOut(OutSchema):
     columns: dict[str, str]
     values: dict[str, dict[str, str]]
     units: dict[str, str]
+    rates: dict[str, str]
     saved_by: str
     updated_at: datetime
 
@@ -141,6 +152,7 @@ def _mapping_out(plan: importing.Plan, user: Any) -> MappingOut:
                 ],
                 unknown=unknown,
                 units={},
+                rates={},
             )
         )
     return MappingOut(
@@ -159,8 +171,9 @@ def import_mapping_get(request: AuthenticatedRequest, batch_id: uuid.UUID) -> Ma
     out = _mapping_out(plan, request.auth)
     mapping = importing.batch_mapping(batch)
     for sheet in out.sheets:
-        units = mapping.for_sheet(sheet.title).units
-        sheet.units = {k: format(v, "f") for k, v in units.items()}
+        chosen = mapping.for_sheet(sheet.title)
+        sheet.units = {k: format(v, "f") for k, v in chosen.units.items()}
+        sheet.rates = {k: format(v, "f") for k, v in chosen.rates.items()}
     return out
 
 
@@ -173,7 +186,7 @@ def import_mapping_put(
     request: AuthenticatedRequest, batch_id: uuid.UUID, payload: MappingIn
 ) -> Status[ImportOut | ErrorOut]:
     """The whole mapping of the batch (what `GET …/mapping` shows, changed): the preview is
-    made again from the uploaded file. A column, kind, unit or value that names nothing is a
+    made again from the uploaded file. A column, kind, unit, rate or value that names nothing is a
     422 by where it is (`<sheet>.columns.<header>` …), and nothing changes. 409 once the
     batch is queued or imported."""
     batch, _plan = load_import(request, batch_id)
@@ -193,7 +206,15 @@ def import_mapping_put(
             for title, sheet in payload.sheets.items()
         }
     )
-    problems = importing.mapping_problems(mapping)
+    problems: dict[str, list[str]] = {}
+    for title, sheet in payload.sheets.items():
+        for key, text in sheet.rates.items():
+            rate = importing.parse_rate(text)
+            if rate is None:
+                problems[f"{title or 'file'}.rates.{key}"] = [importing.rate_problem()]
+            elif rate != 1:
+                mapping.sheets[title].rates[key] = rate
+    problems |= importing.mapping_problems(mapping)
     if problems:
         raise ValidationError(problems)
     plan = importing.remap(user=request.auth, batch=batch, mapping=mapping)
@@ -225,6 +246,7 @@ def import_mappings(request: AuthenticatedRequest) -> list[SavedMappingOut]:
             columns=m.columns,
             values=m.values,
             units={k: str(v) for k, v in m.units.items()},
+            rates={k: str(v) for k, v in m.rates.items()},
             saved_by=str(m.created_by),
             updated_at=m.updated_at,
         )

@@ -58,6 +58,9 @@ def panel(plan: importing.Plan, mapping: importing.Mapping, user: Any) -> list[P
                         "key": match.key,
                         "header": match.header,
                         "unit": format(unit.normalize(), "f"),
+                        "rate": format(chosen.rates[match.key], "f")
+                        if match.key in chosen.rates
+                        else "",
                     }
                 )
         item.missing = [
@@ -122,9 +125,10 @@ def read_form(data: MappingType[str, Any], before: importing.Mapping) -> importi
             columns=dict(old.columns),
             values={k: dict(v) for k, v in old.values.items()},
             units=dict(old.units),
+            rates=dict(old.rates),
         )
-        if kind and old.kind and kind != old.kind:
-            sheet.columns, sheet.values, sheet.units = {}, {}, {}  # another kind: start again
+        if kind and old.kind and kind != old.kind:  # another kind: start again
+            sheet.columns, sheet.values, sheet.units, sheet.rates = {}, {}, {}, {}
         try:
             _read_sheet(data, i, sheet)
         except MappingFormError:
@@ -152,6 +156,15 @@ def _read_sheet(data: MappingType[str, Any], i: int, sheet: importing.SheetMappi
                 sheet.units[key] = Decimal(unit)
             else:
                 raise MappingFormError(_("Choose the unit of each amount column from the list."))
+        elif name.startswith(prefix := f"rate-{i}-"):
+            key, text = name.removeprefix(prefix), str(data[name]).strip()
+            rate = importing.parse_rate(text) if text else Decimal(1)
+            if rate is None:
+                raise MappingFormError(importing.rate_problem())
+            if rate == 1:
+                sheet.rates.pop(key, None)
+            else:
+                sheet.rates[key] = rate
         elif name.startswith(prefix := f"vt-{i}-"):
             rest = name.removeprefix(prefix)
             value = str(data.get(f"vv-{i}-{rest}", ""))

@@ -54,11 +54,29 @@ MAPPABLE = ("region", "industry", "currency", "deal_status", "stage", "user", "l
 
 #: The units an amount column may be written in: multiplier → name.
 UNITS = {
-    "1": gettext_lazy("yuan (元)"),
-    "10000": gettext_lazy("ten thousand yuan (万元)"),
-    "1000000": gettext_lazy("million yuan"),
-    "100000000": gettext_lazy("hundred million yuan (亿元)"),
+    "1": gettext_lazy("ones (元 …)"),
+    "10000": gettext_lazy("ten thousands (万)"),
+    "1000000": gettext_lazy("millions"),
+    "100000000": gettext_lazy("hundred millions (亿)"),
 }
+
+#: The largest exchange rate an amount column may be given (yuan for one unit of the file's
+#: currency): a dinar is about 23 yuan, so anything near this is a mistake.
+MAX_RATE = Decimal(10_000)
+RATE_PLACES = Decimal("0.000001")
+
+
+def parse_rate(text: Any) -> Decimal | None:
+    """An exchange rate as typed (``7.1``, ``7,10``): a positive number up to ``MAX_RATE``
+    with at most six places, or ``None``."""
+    try:
+        rate = Decimal(str(text).strip().replace(",", "."))
+    except ArithmeticError:
+        return None
+    if not rate.is_finite() or rate <= 0 or rate > MAX_RATE or rate != rate.quantize(RATE_PLACES):
+        return None
+    return rate.normalize()
+
 
 #: Most values of one column offered for mapping (the rest stay errors, named by row).
 MAX_UNKNOWN = 200
@@ -70,6 +88,8 @@ class SheetMapping:
     columns: dict[str, str] = field(default_factory=dict)  # header key → column key, "" = out
     values: dict[str, dict[str, str]] = field(default_factory=dict)  # column → {text: value}
     units: dict[str, Decimal] = field(default_factory=dict)  # amount column → multiplier
+    #: amount column → yuan for one unit of the file's currency (absent: the file's are yuan)
+    rates: dict[str, Decimal] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -77,7 +97,15 @@ class SheetMapping:
             "columns": self.columns,
             "values": self.values,
             "units": {k: str(v) for k, v in self.units.items()},
+            "rates": {k: format(v, "f") for k, v in self.rates.items()},
         }
+
+    def factor(self, column: str) -> Decimal | None:
+        """What an amount of ``column`` is multiplied by to be yuan (``None``: as written)."""
+        unit, rate = self.units.get(column), self.rates.get(column)
+        if unit is None and rate is None:
+            return None
+        return (unit or Decimal(1)) * (rate or Decimal(1))
 
     @classmethod
     def from_json(cls, data: MappingType[str, Any] | None) -> "SheetMapping":
@@ -95,14 +123,20 @@ class SheetMapping:
         for col, unit in dict(data.get("units") or {}).items():
             if str(unit) in UNITS:
                 units[str(col)] = Decimal(str(unit))
-        return cls(kind if kind in KINDS else "", columns, values, units)
+        rates = {}
+        for col, text in dict(data.get("rates") or {}).items():
+            if (rate := parse_rate(text)) is not None:
+                rates[str(col)] = rate
+        return cls(kind if kind in KINDS else "", columns, values, units, rates)
 
     def value_for(self, column: str, text: str) -> str | None:
         return self.values.get(column, {}).get(choice_key(text))
 
     @property
     def is_empty(self) -> bool:
-        return not (self.kind or self.columns or any(self.values.values()) or self.units)
+        return not (
+            self.kind or self.columns or any(self.values.values()) or self.units or self.rates
+        )
 
 
 @dataclass
@@ -139,6 +173,13 @@ class Match:
         return cls(int(data[0]), str(data[1]), str(data[2]), str(data[3]))
 
 
+def rate_problem() -> str:
+    return _(
+        "An exchange rate is the yuan one unit of the file's currency is worth (7.1 for US "
+        "dollars): a positive number up to %(max)s, with at most six decimal places."
+    ) % {"max": f"{MAX_RATE:,}"}
+
+
 def saved(name: str) -> ImportMapping | None:
     return ImportMapping.objects.filter(name=name).first()
 
@@ -148,7 +189,8 @@ def from_saved(saved_mapping: ImportMapping) -> Mapping:
     another system is read as that kind whatever its headers)."""
     one = SheetMapping.from_json(
         {"kind": saved_mapping.kind, "columns": saved_mapping.columns,
-         "values": saved_mapping.values, "units": saved_mapping.units}
+         "values": saved_mapping.values, "units": saved_mapping.units,
+         "rates": saved_mapping.rates}
     )  # fmt: skip
     return Mapping({EVERY_SHEET: one})
 
@@ -163,6 +205,7 @@ def save_as(*, name: str, sheet: SheetMapping, user: User) -> ImportMapping:
     data = sheet.as_json()
     mapping.kind, mapping.columns = sheet.kind, data["columns"]
     mapping.values, mapping.units = data["values"], data["units"]
+    mapping.rates = data["rates"]
     mapping.save()
     return mapping
 
@@ -237,6 +280,13 @@ def mapping_problems(mapping: Mapping) -> dict[str, list[str]]:
                 problems[f"{where}.units.{key}"] = [
                     _("Choose the unit of each amount column from the list.")
                 ]
+        for key, rate in sheet.rates.items():
+            if key not in columns or columns[key].type != "amount":
+                problems[f"{where}.rates.{key}"] = [
+                    _("Only an amount column has an exchange rate.")
+                ]
+            elif parse_rate(rate) is None:
+                problems[f"{where}.rates.{key}"] = [rate_problem()]
         for key, texts in sheet.values.items():
             column = columns.get(key)
             if column is None or column.type not in MAPPABLE:

@@ -392,7 +392,7 @@ def parse_tables(
             if how == BY_ALIAS:
                 guessed.append((text, columns[key]))
         for text, column in guessed:
-            if column.type == "amount" and column.key not in chosen.units:
+            if column.type == "amount" and chosen.factor(column.key) is None:
                 problems.append(
                     Problem(
                         WARNING,
@@ -435,6 +435,17 @@ def parse_tables(
             sheets.append(Sheet(kind, table.title, headers, [], matches=matches))
             continue
         sheet = Sheet(kind, table.title, headers, [], matches=matches)
+        factors = {k: f for k in headers if (f := chosen.factor(k)) is not None}
+        for key, factor in factors.items():
+            problems.append(
+                Problem(
+                    INFO,
+                    _("Amounts of “%(column)s” are multiplied by %(factor)s to be yuan.")
+                    % {"column": headers[key], "factor": f"{factor.normalize():,f}"},
+                    header_number,
+                    headers[key],
+                )
+            )
         for number, cells in table.rows[1:]:
             row = Row(kind, table.title, number, {})
             for position, key in by_position.items():
@@ -461,8 +472,8 @@ def parse_tables(
                     raw = replacement
                 try:
                     value = parse_cell(column, raw, refs)
-                    if value is not None and key in chosen.units:
-                        value = (value * chosen.units[key]).quantize(CENT, rounding=ROUND_HALF_UP)
+                    if value is not None and key in factors:
+                        value = (value * factors[key]).quantize(CENT, rounding=ROUND_HALF_UP)
                 except UnknownValue as exc:
                     row.error(str(exc), header_text)
                     row.raw[header_text] = as_text(raw)
