@@ -53,8 +53,20 @@ def test_import_runs_in_the_background_and_reports(
             files=[{"name": "客户清单.csv", "mimeType": "text/csv", "buffer": customers_csv()}],
         )
         kam.get_by_test_id("upload").click()
-        expect(kam).to_have_url(re.compile(r"/customers/import/\?batch=[0-9a-f-]+&show=errors$"))
-        bad = kam.locator("[data-testid=preview-rows] tbody tr")
+        expect(kam).to_have_url(re.compile(r"/customers/import/\?batch=[0-9a-f-]+$"))
+        checking = kam.get_by_test_id("import-progress")
+        expect(checking).to_have_attribute("data-state", "reading")  # the worker reads it
+        shot(kam, "import-00-checking-the-file")
+        phone = new_page(phone=True, storage_state=kam.context.storage_state())
+        phone.goto(kam.url)
+        switch_language(phone, "EN")
+        expect(phone.get_by_test_id("import-progress")).to_contain_text("nothing is written")
+        assert horizontal_overflow(phone) <= 1
+        shot(phone, "import-00-checking-the-file-phone-en")
+        switch_language(phone, "中文")
+        phone.close()
+        call_command("worker", "--batch")
+        bad = kam.locator("[data-testid=preview-rows] tbody tr")  # the page reloads by itself
         expect(bad).to_have_count(1)
         expect(bad.first).to_contain_text("统一社会信用代码")
         expect(kam.get_by_test_id("commit-hint")).to_contain_text("1 行有错误")

@@ -402,12 +402,16 @@ class Evaluation(TimeStampedModel):
 class ImportBatch(models.Model):
     """An import from its preview to its result: the parsed, validated rows (never the file),
     kept in the database so any app server shows it and any worker commits it. Created per
-    preview; the commit runs as a background job (``state``: previewed → queued → running →
-    done, or back to previewed with the reasons when nothing could be written); a preview is
+    upload: reading and checking the file runs as a background job (``state``: reading →
+    previewed, or refused with the reason when the file cannot be read), and so does the
+    commit (previewed → queued → running → done, or back to previewed with the reasons when
+    nothing could be written); a preview is
     kept for a day, a result for a week (``transfer.importing.BATCH_LIFETIME``,
     ``RESULT_LIFETIME``)."""
 
     class State(models.TextChoices):
+        READING = "reading", _("checking the file")
+        REFUSED = "refused", _("refused")
         PREVIEWED = "previewed", _("previewed")
         QUEUED = "queued", _("waiting to be imported")
         RUNNING = "running", _("importing")

@@ -32,7 +32,7 @@ from . import importing
 
 router = Router(tags=["imports"])
 
-State = Literal["previewed", "queued", "running", "done"]
+State = Literal["reading", "refused", "previewed", "queued", "running", "done"]
 Action = Literal["create", "update", "unchanged", "error"]
 RowFilter = Literal["all", "errors", "warnings", "create", "update", "unchanged"]
 
@@ -162,7 +162,7 @@ def import_out(batch: ImportBatch, plan: importing.Plan) -> ImportOut:
 
 @router.post(
     "/imports",
-    response={201: ImportOut, **errors(400, 403, 422)},
+    response={201: ImportOut, 202: ImportOut, **errors(400, 403, 422)},
     summary="Upload a file to import (checked; nothing written)",
     operation_id="import_upload",
 )
@@ -170,10 +170,12 @@ def import_upload(
     request: AuthenticatedRequest, file: File[UploadedFile], mapping: Form[str] = ""
 ) -> Status[ImportOut]:
     """An .xlsx workbook or a .csv file (UTF-8, GB18030/GBK), as on the import page. Every row
-    is checked; the answer says what each would do (`counts`, `GET /imports/{id}/rows`). A
-    file that cannot be read is a 422 saying why. `mapping`: the name of a saved mapping
-    (`GET /import-mappings`) to read it with; see and change how it was read with
-    `GET`/`PUT /imports/{id}/mapping`."""
+    is checked by the background worker: 202 with `state` *reading* while it runs (follow
+    `GET /imports/{id}` until *previewed*, or *refused* with the reason in `message`), 201
+    once checked (at once when jobs run in the request); the answer then says what each row
+    would do (`counts`, `GET /imports/{id}/rows`). A file refused as soon as it is read is a
+    422 saying why. `mapping`: the name of a saved mapping (`GET /import-mappings`) to read it
+    with; see and change how it was read with `GET`/`PUT /imports/{id}/mapping`."""
     check_importer(request)
     chosen = None
     if mapping:
@@ -187,13 +189,16 @@ def import_upload(
              % {"max": importing.MAX_BYTES // 1024 // 1024}}
         )  # fmt: skip
     name = str(file.name or "")[:200]
-    try:
-        data = file.read()
-        plan = importing.preview(user=request.auth, file_name=name, data=data, mapping=chosen)
-    except importing.FileRefusedError as exc:
-        raise ValidationError({"file": exc.message}) from exc
-    batch = importing.save_batch(user=request.auth, plan=plan, source=data, mapping=chosen)
-    return Status(201, import_out(batch, plan))
+    batch = importing.start_preview(
+        user=request.auth, file_name=name, data=file.read(), mapping=chosen
+    )
+    if batch.state == ImportBatch.State.REFUSED:
+        batch.delete()
+        raise ValidationError({"file": batch.result.get("message", "")})
+    batch, plan = load_import(request, batch.pk)
+    return Status(
+        201 if batch.state == ImportBatch.State.PREVIEWED else 202, import_out(batch, plan)
+    )
 
 
 @router.get(

@@ -179,17 +179,18 @@ def import_mapping_get(request: AuthenticatedRequest, batch_id: uuid.UUID) -> Ma
 
 @router.put(
     "/imports/{batch_id}/mapping",
-    response={200: ImportOut, **errors(403, 404, 409, 422)},
+    response={200: ImportOut, 202: ImportOut, **errors(403, 404, 409, 422)},
     summary="Read an import's file again with another mapping (and save it by name)",
 )
 def import_mapping_put(
     request: AuthenticatedRequest, batch_id: uuid.UUID, payload: MappingIn
 ) -> Status[ImportOut | ErrorOut]:
     """The whole mapping of the batch (what `GET …/mapping` shows, changed): the preview is
-    made again from the uploaded file. A column, kind, unit, rate or value that names nothing is a
+    made again from the uploaded file by the background worker (202 with `state` *reading*
+    while it runs, 200 once done). A column, kind, unit, rate or value that names nothing is a
     422 by where it is (`<sheet>.columns.<header>` …), and nothing changes. 409 once the
     batch is queued or imported."""
-    batch, _plan = load_import(request, batch_id)
+    batch, before = load_import(request, batch_id)
     if batch.state != ImportBatch.State.PREVIEWED or batch.source is None:
         return Status(409, ErrorOut(detail=_("This import is already queued or done.")))
     mapping = importing.Mapping(
@@ -217,19 +218,21 @@ def import_mapping_put(
     problems |= importing.mapping_problems(mapping)
     if problems:
         raise ValidationError(problems)
-    plan = importing.remap(user=request.auth, batch=batch, mapping=mapping)
+    if not importing.start_remap(user=request.auth, batch=batch, mapping=mapping):
+        return Status(409, ErrorOut(detail=_("This import is already queued or done.")))
+    batch, plan = load_import(request, batch.pk)
     name = " ".join(payload.save_as.split())
-    if name and plan.sheets:
+    if name and before.sheets:  # the sheets are those of the file, read again or not
         try:
             importing.save_as(
-                name=name, sheet=mapping.for_sheet(plan.sheets[0].title), user=request.auth
+                name=name, sheet=mapping.for_sheet(before.sheets[0].title), user=request.auth
             )
         except PermissionError as exc:
             raise ValidationError(
                 {"save_as": _("A mapping called “%(name)s” was saved by someone else: choose "
                               "another name.") % {"name": name}}
             ) from exc  # fmt: skip
-    return Status(200, import_out(batch, plan))
+    return Status(200 if batch.state != ImportBatch.State.READING else 202, import_out(batch, plan))
 
 
 @router.get(

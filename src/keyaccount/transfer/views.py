@@ -187,7 +187,11 @@ def _job_context(batch: ImportBatch) -> dict[str, Any]:
 
 def _progress(request: AuthenticatedRequest, batch: ImportBatch) -> HttpResponse:
     """The progress bar, polled by the page while the job runs; a reload once it is over."""
-    if batch.state not in (ImportBatch.State.QUEUED, ImportBatch.State.RUNNING):
+    if batch.state not in (
+        ImportBatch.State.READING,
+        ImportBatch.State.QUEUED,
+        ImportBatch.State.RUNNING,
+    ):
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
@@ -229,13 +233,11 @@ def _upload(request: AuthenticatedRequest) -> HttpResponse:
         if saved is None:
             return _page(request, error=_("There is no saved mapping of that name."), status=400)
         mapping = importing.from_saved(saved)
-    try:
-        plan = importing.preview(user=request.user, file_name=name, data=data, mapping=mapping)
-    except importing.FileRefusedError as exc:
-        return _page(request, error=exc.message, status=400, file_name=name)
-    batch = importing.save_batch(user=request.user, plan=plan, source=data, mapping=mapping)
-    show = "errors" if plan.has_errors else "all"
-    return HttpResponseRedirect(f"{reverse('customers_io:import')}?batch={batch.pk}&show={show}")
+    batch = importing.start_preview(user=request.user, file_name=name, data=data, mapping=mapping)
+    if batch.state == ImportBatch.State.REFUSED:  # read at once (the immediate backend)
+        batch.delete()
+        return _page(request, error=batch.result.get("message", ""), status=400, file_name=name)
+    return HttpResponseRedirect(f"{reverse('customers_io:import')}?batch={batch.pk}")
 
 
 def _remap(request: AuthenticatedRequest) -> HttpResponse:
@@ -253,10 +255,8 @@ def _remap(request: AuthenticatedRequest) -> HttpResponse:
     except mapping_form.MappingFormError as exc:
         messages.error(request, str(exc))
         return HttpResponseRedirect(here)
-    try:
-        plan = importing.remap(user=request.user, batch=batch, mapping=mapping)
-    except importing.FileRefusedError as exc:
-        messages.error(request, exc.message)
+    if not importing.start_remap(user=request.user, batch=batch, mapping=mapping):
+        messages.error(request, _("This preview can no longer be mapped: upload the file again."))
         return HttpResponseRedirect(here)
     name = " ".join(str(request.POST.get("save_as", "")).split())[:80]
     if name and plan.sheets:
@@ -271,8 +271,7 @@ def _remap(request: AuthenticatedRequest) -> HttpResponse:
                 _("A mapping called “%(name)s” was saved by someone else: choose another "
                   "name.") % {"name": name},
             )  # fmt: skip
-    show = "errors" if plan.has_errors else "all"
-    return HttpResponseRedirect(f"{here}&show={show}")
+    return HttpResponseRedirect(here)
 
 
 def _decide(request: AuthenticatedRequest, action: str) -> HttpResponse:
@@ -322,6 +321,9 @@ def _page(
             for name, kind in ImportMapping.objects.values_list("name", "kind")
         ],
     }
+    if batch is not None and batch.state == ImportBatch.State.REFUSED:
+        context.update(error=batch.result.get("message", ""), file_name=batch.file_name)
+        return render(request, "transfer/import.html", context, status=status)
     if batch is not None and batch.state != ImportBatch.State.PREVIEWED:
         context.update(_job_context(batch))
         if batch.state == ImportBatch.State.DONE:
@@ -334,7 +336,8 @@ def _page(
     if batch is not None and batch.result.get("message"):
         context["error"] = batch.result["message"]
     if plan is not None:
-        show = request.GET.get("show", "all")
+        # the rows in error first when there are some (a check that ends reloads the page)
+        show = request.GET.get("show", "errors" if plan.has_errors else "all")
         show = show if show in FILTERS else "all"
         rows = [r for r in plan.rows if importing.shown(r, show)]
         page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))

@@ -59,8 +59,8 @@ from .batches import (
     load_batch,
     plan_sheets,
     preview,
+    progress_key,
     prune_batches,
-    remap,
     save_batch,
 )
 from .cells import (
@@ -101,7 +101,6 @@ from .jobs import (
     check_job,
     commit_import,
     commit_refusal,
-    progress_key,
     rejected_export,
     rejected_rows,
     run_commit,
@@ -147,6 +146,7 @@ from .plan import (
     detect_kind,
     parse_tables,
 )
+from .previewing import preview_import, run_preview, start_preview, start_remap
 from .reading import (
     MAX_BYTES,
     MAX_COLUMNS,
@@ -248,6 +248,7 @@ __all__ = [
     "plan_opportunities",
     "plan_sheets",
     "preview",
+    "preview_import",
     "progress_key",
     "prune_batches",
     "rate_problem",
@@ -255,13 +256,15 @@ __all__ = [
     "ref_label",
     "rejected_export",
     "rejected_rows",
-    "remap",
     "run_commit",
+    "run_preview",
     "save_as",
     "save_batch",
     "saved",
     "shown",
     "start_commit",
+    "start_preview",
+    "start_remap",
     "summary",
     "value_choices",
 ]

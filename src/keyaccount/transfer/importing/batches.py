@@ -67,6 +67,11 @@ def plan_sheets(ctx: Context, sheets: list[Sheet]) -> None:
             row.action = FAILED
 
 
+def progress_key(batch: ImportBatch) -> str:
+    """Where the progress of a batch's job (its check, then its commit) is reported."""
+    return f"import:{batch.pk}"
+
+
 def preview(*, user: User, file_name: str, data: bytes, mapping: Mapping | None = None) -> Plan:
     """Read, parse (as ``mapping`` says, where it says anything) and check an upload; writes
     nothing. ``FileRefusedError`` if unreadable."""
@@ -96,17 +101,6 @@ def save_batch(
     )
 
 
-def remap(*, user: User, batch: ImportBatch, mapping: Mapping) -> Plan:
-    """Read the batch's file again as ``mapping`` says, and keep the new preview in the same
-    batch. ``ValueError`` when the batch is no longer a preview or its file is gone."""
-    if batch.state != ImportBatch.State.PREVIEWED or batch.source is None:
-        raise ValueError("not a preview")
-    plan = preview(user=user, file_name=batch.file_name, data=bytes(batch.source), mapping=mapping)
-    batch.payload, batch.mapping, batch.result = plan.as_json(), mapping.as_json(), {}
-    batch.save(update_fields=["payload", "mapping", "result"])
-    return plan
-
-
 def batch_mapping(batch: ImportBatch) -> Mapping:
     return Mapping.from_json(batch.mapping)
 
@@ -116,6 +110,8 @@ def load_batch(*, user: User, batch_id: Any) -> tuple[ImportBatch, Plan] | None:
     batch = ImportBatch.objects.filter(_live(), user=user, pk=batch_id).first()
     if batch is None:
         return None
+    if batch.state in (ImportBatch.State.READING, ImportBatch.State.REFUSED):
+        return batch, Plan(batch.file_name, "", "", [], [])  # nothing checked (yet)
     try:
         return batch, Plan.from_json(batch.file_name, batch.payload)
     except (KeyError, TypeError, ValueError):

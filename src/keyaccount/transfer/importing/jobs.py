@@ -26,17 +26,14 @@ from keyaccount.core.excel import (
 from keyaccount.customers.models import ImportBatch
 from keyaccount.org.models import User
 
-from .batches import prune_batches
+from .batches import progress_key, prune_batches
 from .cells import References, display
 from .columns import COLUMNS, SHEET_TITLES
 from .committing import COMMITTABLE, Outcome, commit
 from .plan import CREATE, ERROR, FAILED, UNCHANGED, UPDATE, WARNING, Plan, Row, Sheet
+from .previewing import check_preview_job
 
 log = logging.getLogger(__name__)
-
-
-def progress_key(batch: ImportBatch) -> str:
-    return f"import:{batch.pk}"
 
 
 def start_commit(*, user: User, batch: ImportBatch, skip_errors: bool = False) -> bool:
@@ -106,7 +103,10 @@ def _stopped() -> str:
 
 def check_job(batch: ImportBatch) -> ImportBatch:
     """A batch whose job failed for good (an error, or its worker died too often) is back to
-    *previewed* with the reason, never left "importing" for ever."""
+    *previewed* with the reason, never left "importing" for ever (and a check of the file,
+    *refused*: ``check_preview_job``)."""
+    if batch.state == ImportBatch.State.READING:
+        return check_preview_job(batch)
     job_id = batch.result.get("job")
     if batch.state not in COMMITTABLE[1:] or not job_id:
         return batch
