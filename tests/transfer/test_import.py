@@ -447,6 +447,19 @@ def test_headers_in_either_language_and_variants(cast):
     assert row.values["revenue"] == Decimal("50000.00")
 
 
+def test_traditional_chinese_headers_and_values_read_as_simplified(cast):
+    """A file from Hong Kong or Taiwan, or typed with a Traditional input method."""
+    data = csv_bytes([["客戶名稱", "統一社會信用代碼", "區域", "行業", "年營業收入（元）"],
+                      ["臺灣測試有限公司", code(8), "江蘇", "電網", "125萬"]])  # fmt: skip
+    plan = preview(cast.kam, data, "x.csv")
+    assert not errors(plan), problems(plan)
+    row = plan.sheets[0].rows[0]
+    assert row.values["name"] == "臺灣測試有限公司"  # a name is kept as it is written
+    assert row.values["region"] == Region.objects.get(code="CN-JS").pk
+    assert row.values["revenue"] == Decimal("1250000.00")
+    assert row.values["industry"] == Industry.objects.get(code="power-grid").pk  # 電網: 电网
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

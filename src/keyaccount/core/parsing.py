@@ -1,7 +1,9 @@
 """Lenient, explicit parsing of what people type into spreadsheets and forms in China.
 
 Each parser returns a value or raises ``ParseError`` with a message a user can act on.
-Full-width characters (１２３，．) are folded to ASCII first (NFKC).
+Full-width characters (１２３，．) are folded to ASCII first (NFKC), and Traditional characters
+to Simplified (萬 → 万, 簽約 → 签约: files from Hong Kong or Taiwan, or typed with a Traditional
+input method, read as the Simplified ones do).
 """
 
 import re
@@ -10,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from opencc import OpenCC
 
 from .money import to_money
 
@@ -18,9 +21,17 @@ class ParseError(ValueError):
     pass
 
 
+_TO_SIMPLIFIED = OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Traditional Chinese characters and phrases as Simplified ones (OpenCC's ``t2s``)."""
+    return text if text.isascii() else _TO_SIMPLIFIED.convert(text)
+
+
 def fold(text: str) -> str:
-    """Full-width → half-width, trimmed (NFKC keeps CJK characters as they are)."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """Full-width → half-width, Traditional → Simplified, trimmed."""
+    return simplified(unicodedata.normalize("NFKC", text).strip())
 
 
 _UNITS = {"亿": Decimal(100_000_000), "万": Decimal(10_000), "千": Decimal(1_000)}

@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from keyaccount.contacts.models import Contact
+from keyaccount.core.parsing import simplified
 from keyaccount.customers.models import Customer, Evaluation
 from keyaccount.pipeline.models import Contract, Opportunity
 
@@ -277,8 +278,9 @@ _BRACKETED_TAIL = re.compile(r"\([^()]*\)$")
 
 
 def header_key(text: object) -> str:
-    """How headers are compared: width, case, spaces, ``*`` and a bracketed tail ignored."""
-    value = unicodedata.normalize("NFKC", str(text or "")).lower()
+    """How headers are compared: width, case, spaces, ``*`` and a bracketed tail ignored, and
+    Traditional characters read as Simplified (客戶名稱 is 客户名称)."""
+    value = simplified(unicodedata.normalize("NFKC", str(text or ""))).lower()
     value = re.sub(r"[\s*:：]+", "", value)
     value = _BRACKETED_TAIL.sub("", value)
     return value
