@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from keyaccount.org.models import ApiToken
 from keyaccount.pipeline import rules
 from keyaccount.pipeline.models import Contract, Opportunity
 from keyaccount.process.models import Stage
@@ -120,3 +121,27 @@ def test_a_thousand_deals_take_a_fixed_number_of_queries(cast, grid):
     assert answer.status_code == 201
     assert len(queries) < 40, len(queries)
     assert Opportunity.objects.count() == 1000
+
+
+def test_an_integration_token_an_administrator_allowed_imports_for_any_owner(cast, grid):
+    # an integration's account: it sees the department's customers, has no importing role
+    sync = Api(cast.assistant, "token")
+    assert sync.post(URL, body(grid)).status_code == 403
+    token = ApiToken.objects.get(user=cast.assistant)
+    token.can_import = True  # the administrator ticks it on the admin site
+    token.save()
+    answer = sync.post(URL, body(grid, owner_id=cast.north_kam.pk))
+    assert answer.status_code == 201, answer.content
+    opp = Opportunity.objects.get(pk=answer.json()["ids"][0])
+    assert opp.owner == cast.north_kam and opp.stage.order == 2
+    assert opp.transitions.get().actor == cast.assistant  # recorded with the token's user
+    # the permission is the token's, not the person's: their browser session may not
+    assert Api(cast.assistant).post(URL, body(grid, name="会话导入")).status_code == 403
+    assert Api(cast.assistant, "token").post(URL, body(grid, name="另一令牌")).status_code == 403
+
+
+def test_the_token_page_says_which_token_imports(cast, client_for):
+    Api(cast.consultant, "token")
+    ApiToken.objects.filter(user=cast.consultant).update(can_import=True)
+    html = client_for(cast.consultant).get("/settings/tokens/").content.decode()
+    assert 'data-testid="token-imports"' in html

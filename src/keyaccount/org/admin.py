@@ -143,13 +143,16 @@ class IndustryAdmin(TreeAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
-    """Administrators can see and revoke tokens, never read or create keys."""
+    """Administrators can see and revoke tokens, never read or create keys, and allow an
+    integration's token to import deals with their history (``can_import``)."""
 
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
-    list_filter = ["revoked_at"]
+    list_display = [
+        "name", "user", "prefix", "can_import", "created_at", "last_used_at", "revoked_at"
+    ]  # fmt: skip
+    list_filter = ["revoked_at", "can_import"]
     search_fields = ["name", "user__username", "prefix"]
     readonly_fields = ["user", "name", "prefix", "created_at", "last_used_at"]
-    fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    fields = ["user", "name", "prefix", "can_import", "created_at", "last_used_at", "revoked_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -26,6 +26,8 @@ class Capabilities:
     assisted_unit_ids: frozenset[int]  # units covered as department assistant
     head_unit_ids: frozenset[int]  # units covered as department head
     director_unit_ids: frozenset[int] = frozenset()  # units covered as sales director
+    #: called with an API token an administrator allowed to import (``ApiToken.can_import``)
+    imports_deals: bool = False
 
     def manages(self, owner_unit_id: int | None) -> bool:
         return self.everything or (
@@ -44,7 +46,10 @@ def capabilities_for(user: Any) -> Capabilities:
     """What ``user`` may do, computed once per request."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOBODY
-    return memo(("capabilities", user.pk, user.is_superuser), lambda: _capabilities(user))
+    token_imports = bool(getattr(user, "token_imports", False))
+    return memo(
+        ("capabilities", user.pk, user.is_superuser, token_imports), lambda: _capabilities(user)
+    )
 
 
 def _capabilities(user: Any) -> Capabilities:
@@ -65,4 +70,5 @@ def _capabilities(user: Any) -> Capabilities:
         assisted_unit_ids=frozenset(descendants(parents, assisted_roots)),
         head_unit_ids=frozenset(descendants(parents, head_roots)),
         director_unit_ids=frozenset(descendants(parents, director_roots)),
+        imports_deals=bool(getattr(user, "token_imports", False)),
     )

@@ -87,6 +87,10 @@ def shown_name(display_name: str, first_name: str, last_name: str, username: str
 class User(AbstractUser):
     """A person who signs in. Custom from the first migration so it can grow."""
 
+    #: not stored: true for a request made with an API token allowed to import deals
+    #: (``ApiToken.can_import``, read by ``capabilities_for``)
+    token_imports: bool = False
+
     display_name = models.CharField(
         _("display name"), max_length=60, blank=True, help_text=_("Full name as colleagues see it.")
     )
@@ -288,6 +292,16 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    #: granted by an administrator (the admin site) to an integration's token: deals come in
+    #: through it with their stage, owner and dates, as an administrator imports them
+    can_import = models.BooleanField(
+        _("imports deals with their history"),
+        default=False,
+        help_text=_(
+            "Deals created or imported with this token keep the stage, owner and dates they "
+            "are given, for any owner, as an administrator's would."
+        ),
+    )
 
     class Meta:
         verbose_name = _("API token")

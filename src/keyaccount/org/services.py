@@ -68,6 +68,8 @@ def api_token_authenticate(key: str) -> User | None:
     # At most one write per token per minute, so busy integrations don't write on every call.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    # what this call may do beyond the user's roles (``capabilities.imports_deals``)
+    token.user.token_imports = token.can_import
     return token.user
 
 

@@ -57,15 +57,18 @@ def may_register_competitors(caps: Capabilities) -> bool:
 
 def can_import_deal(caps: Capabilities, *, owner_unit_id: int | None) -> bool:
     """Deals with their stage, owner and history come in through an administrator, or the
-    sales director covering the owner's unit: nobody else puts a deal past a gate."""
-    return caps.everything or (
-        owner_unit_id is not None and owner_unit_id in caps.director_unit_ids
+    sales director covering the owner's unit, or an integration's API token an administrator
+    allowed to import: nobody else puts a deal past a gate."""
+    return (
+        caps.everything
+        or caps.imports_deals
+        or (owner_unit_id is not None and owner_unit_id in caps.director_unit_ids)
     )
 
 
 def may_import_deals(caps: Capabilities) -> bool:
     """Whether the user could import deals for some owner (``can_import_deal``)."""
-    return caps.everything or bool(caps.director_unit_ids)
+    return caps.everything or caps.imports_deals or bool(caps.director_unit_ids)
 
 
 def can_reassign(caps: Capabilities, *, owner_unit_id: int | None) -> bool:

@@ -33,7 +33,8 @@ CHUNK = 1000
 def import_refusal() -> str:
     return _(
         "Only an administrator or the owner's sales director imports deals with their stage "
-        "and history."
+        "and history (or an integration, with an API token an administrator allowed to "
+        "import)."
     )
 
 
