@@ -151,11 +151,11 @@ def test_template_has_headers_dropdowns_lists_and_an_example(cast, client_for):
     assert response.status_code == 200
     assert "filename*=UTF-8''" in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.content))
-    customers, contacts, evaluations, opportunities, people = workbook.worksheets[:5]
+    customers, contacts, evaluations, opportunities, people, milestones = workbook.worksheets[:6]
     with translation.override("zh-hans"):
         titles = [str(importing.SHEET_TITLES[k]) for k in importing.KINDS]
         notes_title = str(importing.NOTES_TITLE)
-    sheets = [customers, contacts, evaluations, opportunities, people]
+    sheets = [customers, contacts, evaluations, opportunities, people, milestones]
     assert [sheet.title for sheet in sheets] == titles
     assert opportunities["F1"].value == "阶段 *"  # with a list of the playbook's stages
     assert customers["A1"].value == "客户名称 *"
@@ -185,7 +185,7 @@ def test_template_has_headers_dropdowns_lists_and_an_example(cast, client_for):
         plan = preview(cast.kam, response.content)
     assert not errors(plan)
     assert not plan.has_work
-    assert sum("template's example" in m for _r, _c, _l, m in problems(plan)) == 5
+    assert sum("template's example" in m for _r, _c, _l, m in problems(plan)) == 6
 
 
 def test_template_is_in_english_for_english_users(cast, client_for):

@@ -26,7 +26,7 @@ from .importing.mapping import MAX_UNKNOWN
 
 router = Router(tags=["imports"])
 
-Kind = Literal["customers", "contacts", "evaluations", "opportunities", "people"]
+Kind = Literal["customers", "contacts", "evaluations", "opportunities", "people", "milestones"]
 How = Literal["name", "alias", "mapped", "ignored", "unmatched", "export"]
 
 

@@ -22,7 +22,8 @@ Callers use ``services.X``; the submodules hold:
   source, with one *imported* transition (``opportunities_import``), set-based;
 - ``contracts``: a won deal's payment milestones (``MilestoneInput``, ``MILESTONE_FIELDS``):
   checking them against the contract, adding, recording acceptance, invoicing and collection,
-  deleting.
+  deleting; ``milestone_imports``: many of them from another system at once
+  (``milestones_import``), set-based.
 """
 
 from ._common import GateRefused, access
@@ -42,6 +43,7 @@ from .deals import (
     opportunity_update,
 )
 from .imports import import_refusal, opportunities_import
+from .milestone_imports import ImportedMilestone, milestones_import
 from .moves import (
     MoveResult,
     opportunity_abandon,
@@ -70,6 +72,7 @@ __all__ = [
     "DEAL_FIELDS",
     "MILESTONE_FIELDS",
     "GateRefused",
+    "ImportedMilestone",
     "MilestoneInput",
     "MoveResult",
     "ScoreInput",
@@ -89,6 +92,7 @@ __all__ = [
     "milestone_add",
     "milestone_delete",
     "milestone_update",
+    "milestones_import",
     "opportunities_import",
     "opportunity_abandon",
     "opportunity_create",

@@ -13,12 +13,21 @@ from keyaccount.customers.models import ImportBatch
 from keyaccount.org.models import User
 
 from .cells import References
-from .columns import CONTACTS, CUSTOMERS, EVALUATIONS, KINDS, OPPORTUNITIES, PEOPLE
+from .columns import (
+    CONTACTS,
+    CUSTOMERS,
+    EVALUATIONS,
+    KINDS,
+    MILESTONES,
+    OPPORTUNITIES,
+    PEOPLE,
+)
 from .contacts import plan_contacts
 from .customers import plan_customers
 from .evaluations import plan_evaluations
 from .mapping import Mapping
 from .matching import Context
+from .milestones import plan_milestones
 from .opportunities import plan_opportunities
 from .people import plan_people
 from .plan import FAILED, INFO, Plan, Problem, Sheet, parse_tables
@@ -47,6 +56,7 @@ _PLANNERS = {
     EVALUATIONS: plan_evaluations,
     OPPORTUNITIES: plan_opportunities,
     PEOPLE: plan_people,
+    MILESTONES: plan_milestones,
 }
 
 

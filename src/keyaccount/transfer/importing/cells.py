@@ -113,6 +113,8 @@ def parse_cell(column: Column, value: Any, refs: References) -> Any:
             raise ParseError(_("A score is a whole number from 1 to 5, not %(value)s.")
                              % {"value": value})  # fmt: skip
         return number
+    if kind == "percent":
+        return _percent(value)
     if kind == "date":
         if isinstance(value, int | float) and not isinstance(value, bool):
             if not 1 <= value < 2_958_466:
@@ -172,6 +174,19 @@ def parse_cell(column: Column, value: Any, refs: References) -> Any:
             raise ParseError(_("“%(value)s” is not a web address.") % {"value": value}) from exc
         return text
     return text
+
+
+def _percent(value: Any) -> Decimal:
+    """``30``, ``30%`` or ``３０％``: a percentage from 0 to 100, two places."""
+    text = fold(as_text(value)).removesuffix("%").strip()
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        number = Decimal(-1)
+    if not number.is_finite() or not 0 <= number <= 100 or number != round(number, 2):
+        raise ParseError(_("A percentage is a number from 0 to 100, not “%(value)s”.")
+                         % {"value": value})  # fmt: skip
+    return number
 
 
 _CURRENCIES = {

@@ -12,12 +12,12 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from keyaccount.contacts.models import Contact
 from keyaccount.core.parsing import simplified
 from keyaccount.customers.models import Customer, Evaluation
-from keyaccount.pipeline.models import Contract, Opportunity
+from keyaccount.pipeline.models import Contract, Opportunity, PaymentMilestone
 
 CUSTOMERS, CONTACTS, EVALUATIONS = "customers", "contacts", "evaluations"
-OPPORTUNITIES, PEOPLE = "opportunities", "people"
+OPPORTUNITIES, PEOPLE, MILESTONES = "opportunities", "people", "milestones"
 #: in the order they are planned and written (a later kind may name a record of an earlier one)
-KINDS = (CUSTOMERS, CONTACTS, EVALUATIONS, OPPORTUNITIES, PEOPLE)
+KINDS = (CUSTOMERS, CONTACTS, EVALUATIONS, OPPORTUNITIES, PEOPLE, MILESTONES)
 
 
 @dataclass(frozen=True)
@@ -245,12 +245,44 @@ PEOPLE_COLUMNS: tuple[Column, ...] = (
            aliases=("负责部门", "管辖部门"), width=30),
 )  # fmt: skip
 
+MILESTONE_COLUMNS: tuple[Column, ...] = (
+    Column("contract", model_label(Contract, "number"), "text", required=True,
+           help=gettext_lazy("The number of a contract in the system (a won deal's)."),
+           aliases=("contract", "contract no", "contract number", "合同号", "合同编号"),
+           max_length=_max(Contract, "number"), width=18),
+    Column("name", gettext_lazy("Milestone"), "text", required=True,
+           help=gettext_lazy("With the contract, identifies the milestone: a second import "
+                             "of the same row changes nothing."),
+           aliases=("milestone", "payment milestone", "里程碑", "付款节点", "回款节点",
+                    "节点名称", "付款阶段"), max_length=_max(PaymentMilestone, "name"), width=20),
+    Column("amount", model_label(PaymentMilestone, "amount"), "amount",
+           help=gettext_lazy("The amount due, or leave it blank and give the percentage."),
+           aliases=("amount", "节点金额", "应收金额", "金额"), width=16),
+    Column("percentage", model_label(PaymentMilestone, "percentage"), "percent",
+           help=gettext_lazy("30 or 30%: the share of the contract's amount."),
+           aliases=("percent", "比例", "付款比例"), width=10),
+    Column("due_on", model_label(PaymentMilestone, "due_on"), "date", required=True,
+           help=_DATE_HELP, aliases=("due date", "due", "应收日期", "计划回款日期", "到期日"),
+           width=14),
+    Column("accepted_on", model_label(PaymentMilestone, "accepted_on"), "date",
+           aliases=("accepted", "验收日期"), width=14),
+    Column("invoiced_on", model_label(PaymentMilestone, "invoiced_on"), "date",
+           aliases=("invoiced", "invoice date", "开票日期"), width=14),
+    Column("invoiced_amount", model_label(PaymentMilestone, "invoiced_amount"), "amount",
+           aliases=("invoiced amount", "开票金额"), width=16),
+    Column("collected_on", model_label(PaymentMilestone, "collected_on"), "date",
+           aliases=("collected", "paid on", "回款日期", "到账日期"), width=14),
+    Column("collected_amount", model_label(PaymentMilestone, "collected_amount"), "amount",
+           aliases=("collected amount", "paid", "回款金额", "到账金额", "实收金额"), width=16),
+)  # fmt: skip
+
 COLUMNS: dict[str, tuple[Column, ...]] = {
     CUSTOMERS: CUSTOMER_COLUMNS,
     CONTACTS: CONTACT_COLUMNS,
     EVALUATIONS: EVALUATION_COLUMNS,
     OPPORTUNITIES: OPPORTUNITY_COLUMNS,
     PEOPLE: PEOPLE_COLUMNS,
+    MILESTONES: MILESTONE_COLUMNS,
 }
 
 SHEET_TITLES = {
@@ -259,6 +291,7 @@ SHEET_TITLES = {
     EVALUATIONS: pgettext_lazy("import sheet", "Evaluations"),
     OPPORTUNITIES: pgettext_lazy("import sheet", "Opportunities"),
     PEOPLE: pgettext_lazy("import sheet", "People"),
+    MILESTONES: pgettext_lazy("import sheet", "Payment milestones"),
 }
 
 #: Columns that exports add and imports ignore quietly (so an export can be imported again).
@@ -272,6 +305,7 @@ EXPORT_ONLY: dict[str, tuple[Any, ...]] = {
     EVALUATIONS: (gettext_lazy("Total"), model_label(Evaluation, "evaluated_by")),
     OPPORTUNITIES: (),
     PEOPLE: (),
+    MILESTONES: (),
 }  # fmt: skip
 
 _BRACKETED_TAIL = re.compile(r"\([^()]*\)$")

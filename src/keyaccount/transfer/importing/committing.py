@@ -15,11 +15,12 @@ from keyaccount.customers.models import ImportBatch
 from keyaccount.org.models import User
 
 from .batches import plan_sheets
-from .columns import CONTACTS, EVALUATIONS, OPPORTUNITIES, PEOPLE
+from .columns import CONTACTS, EVALUATIONS, MILESTONES, OPPORTUNITIES, PEOPLE
 from .contacts import commit_contacts
 from .customers import commit_customers
 from .evaluations import commit_evaluations
 from .matching import Context
+from .milestones import commit_milestones
 from .opportunities import commit_opportunities
 from .people import commit_people
 from .plan import CREATE, ERROR, FAILED, UPDATE, Plan, Row, action_label
@@ -95,6 +96,8 @@ def commit(
                 commit_evaluations(ctx, sheet, created, counts)
             for sheet in (s for s in plan.sheets if s.kind == OPPORTUNITIES):
                 commit_opportunities(ctx, sheet, counts, source=plan.file_name)
+            for sheet in (s for s in plan.sheets if s.kind == MILESTONES):
+                commit_milestones(ctx, sheet, counts)
             if any(r.action == FAILED and id(r) not in rejected for r in plan.rows):
                 raise _Abort
             result = {

@@ -196,6 +196,12 @@ def summary(counts: dict[str, int]) -> str:
         ),
         "people_created": lambda n: ngettext("%(n)s person added", "%(n)s people added", n),
         "units_created": lambda n: ngettext("%(n)s org unit added", "%(n)s org units added", n),
+        "milestones_created": lambda n: ngettext(
+            "%(n)s payment milestone added", "%(n)s payment milestones added", n
+        ),
+        "milestones_updated": lambda n: ngettext(
+            "%(n)s payment milestone updated", "%(n)s payment milestones updated", n
+        ),
     }
     for key, text in texts.items():
         if counts.get(key):

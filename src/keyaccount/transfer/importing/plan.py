@@ -23,6 +23,7 @@ from .columns import (
     CUSTOMER_COLUMNS,
     CUSTOMERS,
     EVALUATIONS,
+    MILESTONES,
     OPPORTUNITIES,
     PEOPLE,
     Column,
@@ -262,6 +263,7 @@ _SIGNATURES = {
     CUSTOMERS: {"name"},
     OPPORTUNITIES: {"customer", "name", "stage"},
     PEOPLE: {"username", "display_name"},
+    MILESTONES: {"contract", "name", "due_on"},
 }
 
 
@@ -271,7 +273,8 @@ def detect_kind(header: Sequence[Any]) -> str | None:
     missing required columns are then reported); None if no header is known at all."""
     keys = [header_key(h) for h in header if isinstance(h, str)]
     scored = []
-    for order, kind in enumerate((PEOPLE, CONTACTS, EVALUATIONS, OPPORTUNITIES, CUSTOMERS)):
+    ordered = (MILESTONES, PEOPLE, CONTACTS, EVALUATIONS, OPPORTUNITIES, CUSTOMERS)
+    for order, kind in enumerate(ordered):
         index = header_index(kind)
         found = {index[k] for k in keys if k in index}
         scored.append((_SIGNATURES[kind] <= found, len(found), -order, kind))
@@ -520,11 +523,14 @@ def _header_text(raw: Any) -> str:
 
 
 EXAMPLE_USERNAME = "example.person"
+EXAMPLE_CONTRACT = "HT-EXAMPLE-001"
 
 
 def _is_example(kind: str, row: Row, examples: set[str]) -> bool:
     if kind == PEOPLE:
         return row.values.get("username") == EXAMPLE_USERNAME
+    if kind == MILESTONES:
+        return row.values.get("contract") == EXAMPLE_CONTRACT
     key = "name" if kind == CUSTOMERS else "customer"
     value = row.values.get(key)
     return isinstance(value, str) and rules.name_key(value) in examples

@@ -16,11 +16,18 @@ from .columns import (
     CUSTOMERS,
     EVALUATIONS,
     KINDS,
+    MILESTONES,
     OPPORTUNITIES,
     PEOPLE,
     SHEET_TITLES,
 )
-from .plan import EXAMPLE_CUSTOMER, EXAMPLE_USERNAME, NOTES_TITLE, column_letter
+from .plan import (
+    EXAMPLE_CONTRACT,
+    EXAMPLE_CUSTOMER,
+    EXAMPLE_USERNAME,
+    NOTES_TITLE,
+    column_letter,
+)
 from .reading import MAX_BYTES, MAX_ROWS
 
 
@@ -71,6 +78,11 @@ def build_template() -> bytes:
             "stage": proposal.name if proposal else "3", "owner": "zhang.wei",
             "expected_signing": "2026-06-30", "created_on": "2025-11-03",
             "status": "进行中" if is_chinese() else "open",
+        },
+        MILESTONES: {
+            "contract": EXAMPLE_CONTRACT, "name": _("Acceptance payment"), "amount": "114万",
+            "percentage": "", "due_on": "2026-09-30", "accepted_on": "", "invoiced_on": "",
+            "invoiced_amount": "", "collected_on": "", "collected_amount": "",
         },
         PEOPLE: {
             "username": EXAMPLE_USERNAME, "display_name": _("Wang Jun"),
