@@ -21,6 +21,7 @@ from .matching import (
     CustomerRef,
     chunks,
     fail,
+    fail_lot,
     load_customers,
     may_edit,
     resolve_customer,
@@ -266,23 +267,10 @@ def _create(
     if len(items) != len(new):
         return {}
 
-    def advance(n: int) -> None:
-        for _i in range(n):
-            ctx.step()
-
     try:
-        ids = contact_imports.contacts_import(actor=ctx.user, items=items, step=advance)
+        ids = contact_imports.contacts_import(actor=ctx.user, items=items, step=ctx.steps)
     except (ValidationError, PermissionDenied) as exc:
-        if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-            for key, messages in exc.message_dict.items():
-                at, _dot, name = key.partition(".")
-                row = new[int(at) - 1]
-                for message in messages:
-                    row.error(message, sheet.headers.get(name, ""))
-                row.action = FAILED
-        else:
-            for row in new:
-                fail(row, exc, sheet.headers)
+        fail_lot(new, exc, sheet.headers)
         return {}
     counts["contacts_created"] += len(ids)
     made: dict[int, Contact] = {}

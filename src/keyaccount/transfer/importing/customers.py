@@ -17,7 +17,7 @@ from keyaccount.org.models import User
 from .cells import display, same
 from .columns import CONTACTS, CUSTOMER_COLUMNS, CUSTOMERS, EVALUATIONS
 from .duplicates import DuplicateIndex
-from .matching import Context, Live, People, chunks, fail
+from .matching import Context, Live, People, chunks, fail, fail_lot
 from .plan import CREATE, FAILED, UNCHANGED, UPDATE, Plan, Row, Sheet
 
 
@@ -381,27 +381,10 @@ def _register(ctx: Context, new: list[Row], headers: dict[str, str]) -> list[int
         for r in new
     ]
 
-    def advance(n: int) -> None:
-        for _i in range(n):
-            ctx.step()
-
     try:
-        return customer_imports.registrations_import(actor=ctx.user, items=items, step=advance)
-    except PermissionDenied as exc:
-        for row in new:
-            fail(row, exc, headers)
-        return None
-    except ValidationError as exc:
-        if not hasattr(exc, "error_dict"):  # the lot as a whole
-            for row in new:
-                fail(row, exc, headers)
-            return None
-        for key, messages in exc.message_dict.items():
-            position, _dot, name = key.partition(".")
-            row = new[int(position) - 1]
-            for message in messages:
-                row.error(message, headers.get(name, headers["name"]))
-            row.action = FAILED
+        return customer_imports.registrations_import(actor=ctx.user, items=items, step=ctx.steps)
+    except (ValidationError, PermissionDenied) as exc:
+        fail_lot(new, exc, headers, default=headers["name"])
         return None
 
 

@@ -52,6 +52,11 @@ class Context:
     #: called once per row written by a commit (a progress bar's step)
     step: Callable[[], None] = field(default=lambda: None)
 
+    def steps(self, n: int) -> None:
+        """``n`` rows written at once (a set-based service's chunk)."""
+        for _i in range(n):
+            self.step()
+
     @classmethod
     def load(cls, user: User, refs: References | None = None) -> "Context":
         caps = permissions.capabilities_for(user)
@@ -197,6 +202,26 @@ def may_edit(ctx: Context, ref: CustomerRef, check: Callable[..., bool]) -> bool
         return True  # a customer of this file: the importer will own it
     c = ctx.live[ref.customer_id]
     return check(ctx.caps, c.owner_id, c.owner_unit_id)
+
+
+def fail_lot(
+    rows: list[Row], exc: Exception, headers: dict[str, str], *, default: str = ""
+) -> None:
+    """A set-based service refused the lot ``rows`` were given to it as: its messages under
+    ``<position>.<field>`` go to that row, on the column of that field (``default`` when
+    the field has none; ``<field>_id`` is the column ``<field>``); a refusal of the lot as a
+    whole goes to every row."""
+    if not isinstance(exc, ValidationError) or not hasattr(exc, "error_dict"):
+        for row in rows:
+            fail(row, exc, headers)
+        return
+    for key, messages in exc.message_dict.items():
+        position, _dot, name = key.partition(".")
+        row = rows[int(position) - 1]
+        column = headers.get(name.removesuffix("_id"), default) if name else default
+        for message in messages:
+            row.error(message, column)
+        row.action = FAILED
 
 
 def fail(row: Row, exc: Exception, headers: dict[str, str]) -> None:

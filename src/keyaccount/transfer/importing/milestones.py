@@ -18,7 +18,7 @@ from keyaccount.pipeline.models import Contract, Opportunity, PaymentMilestone
 
 from .cells import choice_key, display, same
 from .columns import MILESTONE_COLUMNS
-from .matching import Context, chunks, fail
+from .matching import Context, chunks, fail, fail_lot
 from .plan import CREATE, FAILED, UNCHANGED, UPDATE, Row, Sheet
 
 #: what an import records on a milestone already there
@@ -170,18 +170,9 @@ def _create(ctx: Context, sheet: Sheet, new: list[Row], counts: Counter[str]) ->
         for row in new
     ]
 
-    def advance(n: int) -> None:
-        for _i in range(n):
-            ctx.step()
-
     try:
-        ids = pipeline.milestones_import(actor=ctx.user, items=items, step=advance)
+        ids = pipeline.milestones_import(actor=ctx.user, items=items, step=ctx.steps)
     except ValidationError as exc:
-        for key, messages in exc.message_dict.items():
-            at, _dot, name = key.partition(".")
-            row = new[int(at) - 1]
-            for message in messages:
-                row.error(message, sheet.headers.get(name, sheet.headers["name"]))
-            row.action = FAILED
+        fail_lot(new, exc, sheet.headers, default=sheet.headers["name"])
         return
     counts["milestones_created"] += len(ids)

@@ -26,7 +26,7 @@ from keyaccount.pipeline.models import Competitor, LossReason, Opportunity
 from keyaccount.process.models import Stage, Step
 
 from .cells import choice_key
-from .matching import Context, People, chunks, resolve_customer
+from .matching import Context, People, chunks, fail_lot, resolve_customer
 from .plan import CREATE, FAILED, UNCHANGED, Row, Sheet
 
 
@@ -280,19 +280,9 @@ def commit_opportunities(ctx: Context, sheet: Sheet, counts: Counter[str], sourc
             return
         deals.append(deal)
 
-    def advance(n: int) -> None:
-        for _i in range(n):
-            ctx.step()
-
     try:
-        pipeline.opportunities_import(actor=ctx.user, deals=deals, source=source, step=advance)
+        pipeline.opportunities_import(actor=ctx.user, deals=deals, source=source, step=ctx.steps)
     except ValidationError as exc:  # the data changed since the check above: say where
-        for key, messages in exc.message_dict.items():
-            position, _dot, field = key.partition(".")
-            row = work[int(position) - 1]
-            column = sheet.headers.get(field.removesuffix("_id"), "")
-            for message in messages:
-                row.error(message, column)
-            row.action = FAILED
+        fail_lot(work, exc, sheet.headers)
         return
     counts["opportunities_created"] += len(deals)
