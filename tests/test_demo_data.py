@@ -114,3 +114,14 @@ def test_demo_has_deals_moved_in_from_the_old_crm_with_a_saved_mapping(demo):
     assert Contract.objects.filter(number="HR-2025-031", opportunity__status="won").exists()
     assert deals.get(name="新一代用电信息采集主站").amount == 18_500_000
     assert ImportMapping.objects.get(name=LEGACY_MAPPING).created_by.username == "zhao.min"
+
+
+def test_demo_has_the_legacy_contracts_payment_milestones_some_collected(demo):
+    from keyaccount.pipeline.models import PaymentMilestone
+
+    milestones = PaymentMilestone.objects.filter(contract__number__startswith="HR-2025-")
+    assert milestones.count() == 5
+    deposit = milestones.get(contract__number="HR-2025-031", name="预付款")
+    assert deposit.amount == 1_860_000 and deposit.collected_amount == 1_860_000
+    assert milestones.filter(collected_on__isnull=True, accepted_on__isnull=False).exists()
+    assert milestones.filter(collected_on__isnull=True, accepted_on__isnull=True).exists()

@@ -45,6 +45,7 @@ def load() -> None:
     if not outcome.committed:  # the demo is built through the product: it must be right
         raise RuntimeError(f"the demo import failed: {outcome.message}")
     load_legacy_deals()
+    load_legacy_milestones()
 
 
 LEGACY_MAPPING = "旧CRM商机导出"
@@ -102,3 +103,27 @@ def load_legacy_deals() -> None:
     if not outcome.committed:
         problems = [p.message for r in outcome.plan.rows for p in r.problems]
         raise RuntimeError(f"the demo's legacy deals failed: {outcome.message} {problems}")
+
+
+#: the legacy won deals' payment milestones, from the old system's receivables list
+LEGACY_MILESTONES = (
+    "合同编号,付款节点,付款比例,应收日期,验收日期,开票日期,开票金额,回款日期,回款金额\n"
+    "HR-2025-031,预付款,30%,2025-07-15,,2025-07-10,1860000,2025-07-28,1860000\n"
+    "HR-2025-031,验收款,60%,2025-12-31,2025-12-18,2025-12-20,3720000,,\n"
+    "HR-2025-031,质保金,10%,2026-12-31,,,,,\n"
+    "HR-2025-044,首付款,50%,2025-06-30,,2025-06-25,1300000,2025-07-05,1300000\n"
+    "HR-2025-044,尾款,50%,2025-10-31,2025-10-20,2025-10-25,1300000,,\n"
+)
+
+
+def load_legacy_milestones() -> None:
+    """The payment milestones of the legacy won deals, collected or not (a receivables list
+    brought in after the deals, by the administrator)."""
+    admin = User.objects.get(username="admin")
+    data = LEGACY_MILESTONES.encode("utf-8")
+    plan = importing.preview(user=admin, file_name="旧系统-回款计划.csv", data=data)
+    batch = importing.save_batch(user=admin, plan=plan, source=data)
+    outcome = importing.commit(actor=admin, batch=batch, plan=plan)
+    if not outcome.committed:
+        problems = [p.message for r in outcome.plan.rows for p in r.problems]
+        raise RuntimeError(f"the demo's legacy milestones failed: {outcome.message} {problems}")
