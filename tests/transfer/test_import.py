@@ -604,6 +604,19 @@ def test_likely_duplicates_are_warnings_and_recorded_on_the_request(cast):
     assert [d["id"] for d in request.duplicates_shown] == [existing.pk]
 
 
+def test_the_commit_records_the_duplicates_the_preview_showed_not_new_ones(cast):
+    existing = register(cast.north_kam, "江苏省华瑞电力科技有限公司", approve_by=cast.assistant)
+    plan = preview(cast.kam, customers_file(["华瑞电力科技有限公司"]))
+    batch = importing.save_batch(user=cast.kam, plan=plan)
+    loaded = importing.load_batch(user=cast.kam, batch_id=batch.pk)
+    assert loaded is not None and next(loaded[1].rows).duplicates == next(plan.rows).duplicates
+    # registered after the preview: the importer was not shown it, so it is not recorded
+    register(cast.colleague, "浙江省华瑞电力科技有限公司", approve_by=cast.assistant)
+    assert importing.commit(actor=cast.kam, batch=loaded[0], plan=loaded[1]).committed
+    request = RegistrationRequest.objects.get(customer__name="华瑞电力科技有限公司")
+    assert [d["id"] for d in request.duplicates_shown] == [existing.pk]
+
+
 def test_grades_only_by_managers_with_a_reason_when_differing(cast):
     customer = register(cast.kam, "定级客户有限公司", approve_by=cast.assistant)
     header = ["客户名称", "等级", "定级理由"]

@@ -67,7 +67,9 @@ def plan_sheets(ctx: Context, sheets: list[Sheet]) -> None:
     for row in (r for s in sheets for r in s.rows):
         del row.problems[row.parsed :]
         row.action, row.target, row.version, row.changes = "", None, None, []
-        row.customer_ref, row.boss, row.label, row.duplicates = "", "", "", []
+        row.customer_ref, row.boss, row.label = "", "", ""
+        if not ctx.committing:
+            row.duplicates = []
     for kind in KINDS:
         for sheet in sheets:
             if sheet.kind == kind:

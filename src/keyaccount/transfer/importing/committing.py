@@ -82,7 +82,7 @@ def commit(
             if any(p.level == ERROR for p in plan.problems):
                 raise _Abort
             ctx = Context.load(actor)
-            ctx.step = step
+            ctx.step, ctx.committing = step, True
             plan_sheets(ctx, plan.sheets)
             rejected = _recheck(plan, previewed, skip_errors)
             if progress is not None:

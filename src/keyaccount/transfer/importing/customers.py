@@ -258,7 +258,13 @@ def _check_grade(
 def _warn_duplicates(ctx: Context, creates: list[Row], headers: dict[str, str]) -> None:
     """Likely duplicates of the new customers: existing ones, and earlier rows of the file.
     One index holds both (the file's rows under negative ids, each added once checked), so
-    each row is looked up once."""
+    each row is looked up once. A commit keeps those the preview showed (the ones the importer
+    confirmed as different, recorded with the request) instead of looking again."""
+    if ctx.committing:
+        for row in creates:
+            row.duplicates = [m for m in row.duplicates if m.id in ctx.live]
+        ctx.owner_names(ctx.live[m.id].owner_id for r in creates for m in r.duplicates)
+        return
     index = DuplicateIndex(
         (rules.Candidate(id=c.id, credit_code=c.credit_code, name_key=c.name_key,
                          core_key=c.core_key) for c in ctx.live.values()),

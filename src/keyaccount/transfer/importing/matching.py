@@ -51,6 +51,9 @@ class Context:
     file_customers: dict[str, Row] = field(default_factory=dict)
     #: called once per row written by a commit (a progress bar's step)
     step: Callable[[], None] = field(default=lambda: None)
+    #: checking again for a commit: what only informs (likely duplicates) is kept from the
+    #: preview instead of being looked for again
+    committing: bool = False
 
     def steps(self, n: int) -> None:
         """``n`` rows written at once (a set-based service's chunk)."""

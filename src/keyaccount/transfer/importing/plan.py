@@ -110,6 +110,11 @@ class Row:
             "c": self.changes,
             "pc": self.parsed,
             **({"r": self.raw} if self.raw else {}),
+            **(
+                {"d": [[m.id, m.reason, m.similarity] for m in self.duplicates]}
+                if self.duplicates
+                else {}
+            ),
         }
 
     @classmethod
@@ -128,6 +133,9 @@ class Row:
             changes=data["c"],
             parsed=data["pc"],
             raw=data.get("r", {}),
+            duplicates=[
+                rules.DuplicateMatch(int(i), str(r), float(f)) for i, r, f in data.get("d", [])
+            ],
         )
 
 
