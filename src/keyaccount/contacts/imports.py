@@ -60,14 +60,7 @@ def _checked(actor: User, items: Sequence[NewContact]) -> list[Contact]:
         if isinstance(item.boss, Contact):
             contact.reports_to = item.boss
         refresh_keys(contact)
-        try:
-            validate_contact(contact)
-            contact.full_clean(
-                exclude=_NOT_CHECKED, validate_unique=False, validate_constraints=False
-            )
-        except ValidationError as exc:
-            for key, messages in exc.message_dict.items():
-                errors.setdefault(f"{position}.{key}", []).extend(messages)
+        bulk.check(errors, position, contact, validate_contact, _NOT_CHECKED)
         contacts.append(contact)
     _check_new_bosses(items, errors)
     if errors:
@@ -104,11 +97,6 @@ def _check_new_bosses(items: Sequence[NewContact], errors: dict[str, list[str]])
             at = items[at - 1].boss
 
 
-def _row(contact: Contact, now: Any) -> dict[str, Any]:
-    row = {f.attname: getattr(contact, f.attname) for f in Contact._meta.concrete_fields}
-    return row | {"created_at": now, "updated_at": now}
-
-
 @transaction.atomic
 def contacts_import(
     *,
@@ -121,7 +109,7 @@ def contacts_import(
     contacts = _checked(actor, items)
     now = timezone.now()
     ids = bulk.reserve_ids(Contact, len(contacts))
-    rows = [_row(c, now) | {"id": pk} for c, pk in zip(contacts, ids, strict=True)]
+    rows = [bulk.row_of(c, now) | {"id": pk} for c, pk in zip(contacts, ids, strict=True)]
     for row, item in zip(rows, items, strict=True):
         if isinstance(item.boss, int):
             row["reports_to_id"] = ids[item.boss - 1]

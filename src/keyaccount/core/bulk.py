@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Max
 from django.utils import timezone
@@ -128,6 +129,30 @@ def insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
                     cursor.executemany(sql, chunk)
                     chunk = []
             cursor.executemany(sql, chunk)
+
+
+def check(
+    errors: dict[str, list[str]],
+    position: int,
+    instance: models.Model,
+    validate: Callable[[Any], None],
+    exclude: list[str],
+) -> None:
+    """One record of a lot checked as its service checks it (``validate``, then the fields'
+    own checks; uniqueness and constraints are left to the database): its messages are added
+    to ``errors`` under ``<position>.<field>``."""
+    try:
+        validate(instance)
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(f"{position}.{key}", []).extend(messages)
+
+
+def row_of(instance: models.Model, at: datetime) -> dict[str, Any]:
+    """An unsaved record as ``insert`` takes it (by ``attname``), created and updated ``at``."""
+    row = {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+    return row | {"created_at": at, "updated_at": at}
 
 
 def insert_new(model: type[models.Model], rows: list[dict[str, Any]]) -> list[int]:

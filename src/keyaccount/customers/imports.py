@@ -22,7 +22,7 @@ from keyaccount.org.models import User
 
 from . import permissions, rules
 from .models import Customer, RegistrationRequest, RegistrationStatus
-from .selectors import DuplicateView
+from .selectors import DuplicateView, duplicate_view
 from .services import PROFILE_FIELDS, _exact_duplicate_error, refresh_keys, validate_profile
 
 #: Customers written per statement.
@@ -57,14 +57,7 @@ def _built(actor: User, items: Sequence[NewCustomer]) -> list[Customer]:
             if name in item.data:
                 setattr(customer, name, item.data[name])
         refresh_keys(customer)
-        try:
-            validate_profile(customer)
-            customer.full_clean(
-                exclude=_NOT_CHECKED, validate_unique=False, validate_constraints=False
-            )
-        except ValidationError as exc:
-            for key, messages in exc.message_dict.items():
-                errors.setdefault(f"{position}.{key}", []).extend(messages)
+        bulk.check(errors, position, customer, validate_profile, _NOT_CHECKED)
         customers.append(customer)
     if errors:
         raise ValidationError(errors)
@@ -86,7 +79,6 @@ def _exact_duplicates(customers: Sequence[Customer]) -> None:
                 )
                 break
             first[key] = position
-    labels = dict(rules.DuplicateReason.choices)
     for start in range(0, len(customers), CHUNK):
         chunk = customers[start : start + CHUNK]
         codes = {c.credit_code for c in chunk if c.credit_code}
@@ -103,25 +95,12 @@ def _exact_duplicates(customers: Sequence[Customer]) -> None:
                 at = first.get(key) if key != "c:" else None
                 if at is None:
                     continue
-                view = DuplicateView(
-                    id=other.pk,
-                    name=other.name,
-                    owner_name=str(other.owner),
-                    status=other.status,
-                    status_label=str(other.get_status_display()),
-                    reason=reason,
-                    reason_label=str(labels[reason]),
-                    similarity=1.0,
-                )
+                view = duplicate_view(other, reason)
                 for messages in _exact_duplicate_error(view).message_dict.values():
                     errors.setdefault(f"{at}.name", []).extend(messages)
                 break
     if errors:
         raise ValidationError(errors)
-
-
-def _row(customer: Customer) -> dict[str, Any]:
-    return {f.attname: getattr(customer, f.attname) for f in Customer._meta.concrete_fields}
 
 
 @transaction.atomic
@@ -146,7 +125,7 @@ def registrations_import(
         with transaction.atomic():
             for start in range(0, len(customers), CHUNK):
                 chunk = customers[start : start + CHUNK]
-                rows = [_row(c) | {"created_at": now, "updated_at": now} for c in chunk]
+                rows = [bulk.row_of(c, now) for c in chunk]
                 ids = bulk.insert_new(Customer, rows)
                 bulk.history_created(historical, rows, actor.pk, now)
                 requests = [

@@ -44,6 +44,20 @@ class DuplicateView:
         }
 
 
+def duplicate_view(customer: Customer, reason: str, similarity: float = 1.0) -> DuplicateView:
+    """What is shown of ``customer`` (with its owner) as a duplicate for ``reason``."""
+    return DuplicateView(
+        id=customer.pk,
+        name=customer.name,
+        owner_name=str(customer.owner),
+        status=customer.status,
+        status_label=str(customer.get_status_display()),
+        reason=reason,
+        reason_label=str(dict(rules.DuplicateReason.choices)[reason]),
+        similarity=similarity,
+    )
+
+
 def find_likely_duplicates(
     *, name: str, credit_code: str, exclude_id: int | None = None, limit: int = 10
 ) -> list[DuplicateView]:
@@ -67,21 +81,7 @@ def find_likely_duplicates(
         c.pk: c
         for c in Customer.objects.select_related("owner").filter(pk__in=[m.id for m in matches])
     }
-    labels = dict(rules.DuplicateReason.choices)
-    return [
-        DuplicateView(
-            id=m.id,
-            name=rows[m.id].name,
-            owner_name=str(rows[m.id].owner),
-            status=rows[m.id].status,
-            status_label=str(rows[m.id].get_status_display()),
-            reason=m.reason,
-            reason_label=str(labels[m.reason]),
-            similarity=m.similarity,
-        )
-        for m in matches
-        if m.id in rows
-    ]
+    return [duplicate_view(rows[m.id], m.reason, m.similarity) for m in matches if m.id in rows]
 
 
 def find_exact_duplicates(
@@ -98,7 +98,6 @@ def find_exact_duplicates(
     live = Customer.objects.exclude(status=RegistrationStatus.REJECTED).filter(condition)
     if exclude_id is not None:
         live = live.exclude(pk=exclude_id)
-    labels = dict(rules.DuplicateReason.choices)
     found = []
     for c in live.select_related("owner").order_by("pk")[:10]:
         reason = (
@@ -106,18 +105,7 @@ def find_exact_duplicates(
             if code and c.credit_code == code
             else rules.DuplicateReason.SAME_NAME
         )
-        found.append(
-            DuplicateView(
-                id=c.pk,
-                name=c.name,
-                owner_name=str(c.owner),
-                status=c.status,
-                status_label=str(c.get_status_display()),
-                reason=reason,
-                reason_label=str(labels[reason]),
-                similarity=1.0,
-            )
-        )
+        found.append(duplicate_view(c, reason))
     order = list(rules.DuplicateReason.values)
     found.sort(key=lambda d: (order.index(d.reason), d.id))
     return found

@@ -26,7 +26,7 @@ Callers use ``services.X``; the submodules hold:
   (``milestones_import``), set-based.
 """
 
-from ._common import GateRefused, access
+from ._common import GateRefused, access, access_many
 from .contracts import (
     MILESTONE_FIELDS,
     MilestoneInput,
@@ -77,6 +77,7 @@ __all__ = [
     "MoveResult",
     "ScoreInput",
     "access",
+    "access_many",
     "buying_role_remove",
     "buying_role_set",
     "competitor_add",

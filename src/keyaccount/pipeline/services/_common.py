@@ -1,6 +1,7 @@
 """What every opportunity service shares: who may run or work on the deal, the refusal of a
 gate, the row lock, the version bump and the transition row."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,6 +34,23 @@ def access(actor: User, opp: Opportunity) -> permissions.DealAccess:
         owner_unit_id=opp.owner.unit_id,
         member_ids=members,
     )
+
+
+def access_many(actor: User, opps: Iterable[Opportunity]) -> dict[int, permissions.DealAccess]:
+    """``access`` for many deals (with their owners) in one query, by deal id."""
+    deals = {o.pk: o for o in opps}
+    members: dict[int, list[int]] = {pk: [] for pk in deals}
+    for opp_id, user_id in OpportunityMember.objects.filter(opportunity_id__in=deals).values_list(
+        "opportunity_id", "user_id"
+    ):
+        members[opp_id].append(user_id)
+    caps = permissions.capabilities_for(actor)
+    return {
+        pk: permissions.deal_access(
+            caps, owner_id=o.owner_id, owner_unit_id=o.owner.unit_id, member_ids=members[pk]
+        )
+        for pk, o in deals.items()
+    }
 
 
 def require(allowed: bool, message: str) -> None:

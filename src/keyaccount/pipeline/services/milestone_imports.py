@@ -13,17 +13,18 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from keyaccount.core import bulk
 from keyaccount.org.models import User
 
 from .. import rules
 from ..models import Contract, PaymentMilestone
-from ._common import require_run
+from ._common import access_many
 from .contracts import MilestoneInput, validate_milestones
 
 CHUNK = 2000
@@ -46,19 +47,14 @@ class ImportedMilestone:
 def _check(actor: User, items: Sequence[ImportedMilestone]) -> list[Decimal]:
     """The milestones' amounts, or the lot refused by position and field."""
     errors: dict[str, list[str]] = {}
-    allowed: dict[int, str] = {}
+    runs = access_many(actor, (i.contract.opportunity for i in items))
     by_contract: dict[int, list[int]] = defaultdict(list)
     for position, item in enumerate(items, start=1):
-        contract = item.contract
-        if contract.pk not in allowed:
-            try:
-                require_run(actor, contract.opportunity)
-                allowed[contract.pk] = ""
-            except PermissionDenied as exc:
-                allowed[contract.pk] = str(exc)
-        if allowed[contract.pk]:
-            errors.setdefault(f"{position}.contract", []).append(allowed[contract.pk])
-        by_contract[contract.pk].append(position)
+        if not runs[item.contract.opportunity_id].run:
+            errors.setdefault(f"{position}.contract", []).append(
+                _("Only the deal's owner and their managers may do this.")
+            )
+        by_contract[item.contract.pk].append(position)
     already = dict(
         PaymentMilestone.objects.filter(contract_id__in=by_contract)
         .values("contract_id")

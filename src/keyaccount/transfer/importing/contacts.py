@@ -2,7 +2,9 @@
 reporting lines (in the system or in the file, no circles); and its commit."""
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
@@ -208,16 +210,10 @@ def commit_contacts(
     made = _create(ctx, sheet, [r for r in work.values() if r.action == CREATE], created,
                    customers, contacts, counts)  # fmt: skip
     for row in (r for r in work.values() if r.action == UPDATE):
-        data = {
-            k: v for k, v in row.values.items()
-            if k in contact_services.CONTACT_FIELDS and k != "reports_to"
-        }  # fmt: skip
+        data = _fields(row)
         if row.boss:
-            kind, number = row.boss[:1], int(row.boss[2:])
-            boss = made.get(number) if kind == "r" else contacts.get(number)
+            boss = _boss(row, sheet, made, contacts)
             if boss is None:
-                row.action = FAILED
-                row.error(_("Its boss could not be saved."), sheet.headers["reports_to"])
                 continue
             data["reports_to"] = boss
         try:
@@ -231,6 +227,27 @@ def commit_contacts(
         except (ValidationError, PermissionDenied, StaleEditError) as exc:
             fail(row, exc, sheet.headers)
         ctx.step()
+
+
+def _fields(row: Row) -> dict[str, Any]:
+    """The contact's fields the row gives (its boss apart)."""
+    return {
+        k: v for k, v in row.values.items()
+        if k in contact_services.CONTACT_FIELDS and k != "reports_to"
+    }  # fmt: skip
+
+
+def _boss[T](
+    row: Row, sheet: Sheet, new_ones: Mapping[int, T], contacts: Mapping[int, Contact]
+) -> T | Contact | None:
+    """The row's boss: a contact already there, or one this file adds (``new_ones`` by row
+    number); None, and the row fails, when it could not be saved."""
+    kind, number = row.boss[:1], int(row.boss[2:])
+    boss = new_ones.get(number) if kind == "r" else contacts.get(number)
+    if boss is None:
+        row.action = FAILED
+        row.error(_("Its boss could not be saved."), sheet.headers["reports_to"])
+    return boss
 
 
 def _create(
@@ -251,19 +268,10 @@ def _create(
             row.action = FAILED
             row.error(_("Its customer could not be saved."), sheet.headers["customer"])
             continue
-        boss: Contact | int | None = None
-        if row.boss:
-            kind, number = row.boss[:1], int(row.boss[2:])
-            boss = position.get(number) if kind == "r" else contacts.get(number)
-            if boss is None:
-                row.action = FAILED
-                row.error(_("Its boss could not be saved."), sheet.headers["reports_to"])
-                continue
-        data = {
-            k: v for k, v in row.values.items()
-            if k in contact_services.CONTACT_FIELDS and k != "reports_to"
-        }  # fmt: skip
-        items.append(contact_imports.NewContact(customer=customer, data=data, boss=boss))
+        boss = _boss(row, sheet, position, contacts) if row.boss else None
+        if row.boss and boss is None:
+            continue
+        items.append(contact_imports.NewContact(customer=customer, data=_fields(row), boss=boss))
     if len(items) != len(new):
         return {}
 

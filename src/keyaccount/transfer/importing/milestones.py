@@ -10,6 +10,7 @@ from collections import Counter
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 
 from keyaccount.core.versioning import StaleEditError
@@ -29,23 +30,18 @@ _COLUMNS = {c.key: c for c in MILESTONE_COLUMNS}
 
 
 def _contracts(ctx: Context, numbers: set[str]) -> dict[str, Contract]:
-    """The contracts of deals the importer sees, by number (case and width ignored)."""
+    """The contracts of deals the importer sees, by number (``choice_key``: case and width
+    ignored), in one query."""
+    wanted = {choice_key(n) for n in numbers}
     visible = Opportunity.objects.visible_to(ctx.user).values("pk")
     found: dict[str, Contract] = {}
-    for contract in Contract.objects.select_related("opportunity__owner").filter(
-        number__in=numbers, opportunity__in=visible
-    ):
-        found[choice_key(contract.number)] = contract
-    if len(found) < len(numbers):  # written otherwise than stored (case, width)
-        for contract in (
-            Contract.objects.select_related("opportunity__owner")
-            .filter(opportunity__in=visible)
-            .exclude(pk__in=[c.pk for c in found.values()])
-            .iterator(chunk_size=2000)
-        ):
-            key = choice_key(contract.number)
-            if key in {choice_key(n) for n in numbers}:
-                found.setdefault(key, contract)
+    rows = (
+        Contract.objects.select_related("opportunity__owner")
+        .annotate(key=Upper("number"))
+        .filter(key__in={k.upper() for k in wanted}, opportunity__in=visible)
+    )
+    for contract in rows:
+        found.setdefault(choice_key(contract.number), contract)
     return found
 
 
@@ -57,7 +53,7 @@ def plan_milestones(ctx: Context, sheet: Sheet) -> None:
     for chunk in chunks(sorted({c.pk for c in contracts.values()})):
         for milestone in PaymentMilestone.objects.filter(contract_id__in=chunk):
             existing.setdefault((milestone.contract_id, choice_key(milestone.name)), milestone)
-    runs: dict[int, bool] = {}
+    runs = pipeline.access_many(ctx.user, (c.opportunity for c in contracts.values()))
     seen: dict[tuple[int, str], int] = {}
     for row in sheet.rows:
         if row.has_error:
@@ -74,9 +70,7 @@ def plan_milestones(ctx: Context, sheet: Sheet) -> None:
             )  # fmt: skip
             row.action = FAILED
             continue
-        if contract.pk not in runs:
-            runs[contract.pk] = pipeline.access(ctx.user, contract.opportunity).run
-        if not runs[contract.pk]:
+        if not runs[contract.opportunity_id].run:
             row.error(_("Only the deal's owner and their managers may do this."),
                       headers["contract"])  # fmt: skip
             row.action = FAILED
